@@ -1,0 +1,114 @@
+"""Command line: argument parsing and one function per command. The work happens elsewhere."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from generator import __version__
+from generator.console import say
+from generator.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+DESCRIPTION = """\
+litsite turns raw paper listings into a static, searchable literature site.
+
+Typical use:
+  litsite import sources/seeds/*.txt   raw dumps -> content/papers/*.md
+  litsite build                        content/ -> _site/ (with search index)
+  litsite serve                        build, serve on 127.0.0.1:8000, live reload
+  litsite check                        report every problem in content/
+
+Run 'litsite COMMAND --help' for the options of one command."""
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+    from generator.importing import run_import
+
+    config = load_config(args.root)
+    result = run_import(config, args.files, args.added, dry_run=args.dry_run)
+    for name, shape, count in result.shapes:
+        say(f"{name}: {count} records ({shape})")
+    plan = result.plan
+    verb = "would write" if args.dry_run else "wrote"
+    updated = len(plan.updated) if args.dry_run else len(result.written) - len(plan.added)
+    say(f"{len(plan.added)} new, {max(updated, 0)} changed, "
+        f"{len(plan.updated) - max(updated, 0) + plan.unchanged} unchanged ({verb} {len(result.written)} files)")
+    for conflict in plan.conflicts:
+        say(f"conflict: {conflict}")
+    derived = plan.derived_titles()
+    if derived:
+        say(f"{len(derived)} papers have a title derived from the abstract (fix them by hand):")
+        for paper in derived:
+            say(f"  content/papers/{paper.slug}.md: {paper.title}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-03-11") from None
+
+
+def _today() -> dt.date:
+    # SOURCE_DATE_EPOCH makes imports reproducible (the reproducible-builds convention).
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="litsite", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"litsite {__version__}")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="project folder holding site.yaml and content/ (default: current folder)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("import", help="turn raw dumps into paper files in content/papers/",
+                            description="Read raw listing dumps and write one Markdown file per paper. "
+                                        "Duplicates are merged; values a person edited are never overwritten; "
+                                        "running it twice changes nothing.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="dump files (.txt)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be added and changed, write nothing")
+    p.add_argument("--added", type=_date, default=_today(), metavar="DATE",
+                   help="the 'added' date of new papers (default: today, or SOURCE_DATE_EPOCH)")
+    p.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.func(args)
+    except InputError as exc:
+        if args.debug:
+            traceback.print_exc()
+        for problem in exc.problems:
+            say(str(problem))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except Exception as exc:  # a bug in litsite, not the user's input
+        if args.debug:
+            traceback.print_exc()
+        else:
+            say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""`litsite import`: read every input first, then write; a bad input writes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.content import Paper, load_papers, render_paper_file
+from generator.errors import InputError
+from generator.fsutil import atomic_write_text
+from generator.importers import Record, read_records
+from generator.merge import ImportPlan, plan_import
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    shapes: list[tuple[str, str, int]]  # (source name, shape, records)
+    written: list[Path]
+
+
+def source_name(path: Path, root: Path) -> str:
+    """How a source is recorded: relative to the project when inside it, so clones agree."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: bool = False,
+               assign=None) -> ImportResult:
+    """Import `files` into content/papers. `assign(papers, all_papers)` fills tags and topics."""
+    records: list[Record] = []
+    shapes = []
+    for path in files:
+        name = source_name(path, config.root)
+        found, shape = read_records(path, name)
+        records += found
+        shapes.append((name, shape, len(found)))
+    existing, problems = load_papers(config.papers_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError.from_problems(errors)
+    plan = plan_import(records, existing, today)
+    if assign is not None:
+        assign(plan.changed, existing + plan.added)
+    written = [] if dry_run else _write(config, plan.changed)
+    return ImportResult(plan, shapes, written)
+
+
+def _write(config: SiteConfig, papers: list[Paper]) -> list[Path]:
+    written = []
+    for paper in papers:
+        path = config.papers_dir / f"{paper.slug}.md"
+        text = render_paper_file(paper)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        atomic_write_text(path, text)
+        written.append(path)
+    return written

@@ -1,0 +1,182 @@
+"""`litsite import`: one paper per paper, nothing invented silently, edits never overwritten."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from conftest import SEEDS, run_litsite, snapshot
+from generator.content import load_papers, read_paper, render_paper_file
+from generator.merge import abstract_key, derive_title, extract_links
+
+A1 = ("We study the generalization of deep networks. Our analysis covers wide and deep models. "
+      "Code is at https://github.com/example/deepgen.")
+A2 = ("Graph neural networks learn node representations by message passing. We propose a new "
+      "pooling operator. It improves link prediction on five benchmarks.")
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def papers(root):
+    found, problems = load_papers(root / "content" / "papers")
+    assert not problems
+    return {p.slug: p for p in found}
+
+
+def test_seed_import_gives_273_papers_30_derived_and_is_idempotent(project):
+    files = [str(p.relative_to(project)) for p in sorted((project / "sources" / "seeds").glob("*.txt"))]
+    first = run_litsite(project, "import", *files, check=True)
+    found = papers(project)
+    assert len(found) == 273
+    derived = [p for p in found.values() if p.title_is_derived]
+    assert len(derived) == 30
+    assert "30 papers have a title derived from the abstract" in first.stderr
+    for paper in derived:  # each derived title is listed for fixing
+        assert f"content/papers/{paper.slug}.md" in first.stderr
+    assert sum(len(p.sources) for p in found.values()) == 282
+    before = snapshot(project / "content")
+    second = run_litsite(project, "import", *files, check=True)
+    assert "0 new, 0 changed" in second.stderr
+    assert snapshot(project / "content") == before
+
+
+def test_duplicates_across_files_become_one_paper_listing_every_source(project):
+    a = write(project / "a.txt", f"Deep Generalization\n{A1}\nPooling Links\n{A2}\n")
+    b = write(project / "b.txt", f"{A2.upper()}\n{A1.replace(' ', '   ')}\n")  # case and whitespace differ
+    run_litsite(project, "import", str(a), str(b), check=True)
+    found = papers(project)
+    assert sorted(found) == ["deep-generalization", "pooling-links"]
+    assert [(s.file, s.line) for s in found["pooling-links"].sources] == [("a.txt", 3), ("b.txt", 1)]
+
+
+def test_abstract_only_record_takes_the_title_of_its_twin_in_a_later_import(project):
+    only = write(project / "only.txt", f"{A1}\n{A2}\n")
+    run_litsite(project, "import", str(only), check=True)
+    slug_before = {p.abstract: p.slug for p in papers(project).values()}
+    assert all(p.title_is_derived for p in papers(project).values())
+    titled = write(project / "titled.txt", f"Deep Generalization\n{A1}\n")
+    result = run_litsite(project, "import", str(titled), check=True)
+    assert "0 new, 1 changed" in result.stderr
+    paper = next(p for p in papers(project).values() if p.abstract == A1)
+    assert paper.title == "Deep Generalization" and paper.title_source == "dump"
+    assert paper.slug == slug_before[A1]  # URLs stay stable when a title is recovered
+    assert len(paper.sources) == 2
+
+
+def test_twin_title_is_used_within_one_import(project):
+    dump = write(project / "mix.txt", f"{A1}\nDeep Generalization\n{A1}\n")
+    run_litsite(project, "import", str(dump), check=True)
+    (paper,) = papers(project).values()
+    assert paper.title == "Deep Generalization" and not paper.title_is_derived
+
+
+def test_derived_title_is_the_first_sentence_cut_at_a_word():
+    assert derive_title("Short one. Second sentence.") == "Short one"
+    long = derive_title("Recently, graph neural networks have been gaining a lot of attention to simulate "
+                        "dynamical systems due to their inductive nature. More.")
+    assert long.endswith("…") and len(long) <= 81 and not long[:-1].endswith(" ")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Code: https://github.com/imankgoyal/NonDeepNetworks.", {"code": "https://github.com/imankgoyal/NonDeepNetworks"}),
+    ("at https://github.com/huawei-noah/ghostnet/tree/master/tinynet_pytorch, and more",
+     {"code": "https://github.com/huawei-noah/ghostnet/tree/master/tinynet_pytorch"}),
+    ("(see https://github.com/NVlabs/gbrl).", {"code": "https://github.com/NVlabs/gbrl"}),
+    ("released at github.com/Graph-COM/Neighborhood-Aware-Temporal-Network.",
+     {"code": "https://github.com/Graph-COM/Neighborhood-Aware-Temporal-Network"}),
+    ("project page https://indu1ge.github.io/DepthMaster_page. and www.deepgcns.org",
+     {"project": ["https://indu1ge.github.io/DepthMaster_page", "https://www.deepgcns.org"]}),
+    ("paper https://arxiv.org/abs/2101.00001v2; pdf https://x.org/a.pdf",
+     {"arxiv": "https://arxiv.org/abs/2101.00001v2", "pdf": "https://x.org/a.pdf"}),
+    ("a wiki link https://en.wikipedia.org/wiki/Foo_(bar).", {"project": "https://en.wikipedia.org/wiki/Foo_(bar)"}),
+    ("no links here, just e.g. 3.5 and a.b", {}),
+])
+def test_urls_are_copied_into_links_without_trailing_punctuation(text, expected):
+    assert extract_links(text) == expected
+
+
+def test_abstract_keeps_its_text_and_links_are_filled(project):
+    dump = write(project / "d.txt", f"Deep Generalization\n{A1}\n")
+    run_litsite(project, "import", str(dump), check=True)
+    (paper,) = papers(project).values()
+    assert paper.abstract == A1
+    assert paper.links == {"code": "https://github.com/example/deepgen"}
+
+
+def test_slug_collisions_get_a_suffix_and_stay_stable(project):
+    dump = write(project / "d.txt", f"Same Title\n{A1}\nSame Title\n{A2}\nsame title!\n{A1.replace('deep', 'shallow')}\n")
+    run_litsite(project, "import", str(dump), check=True)
+    slugs = sorted(papers(project))
+    assert slugs == ["same-title", "same-title-2", "same-title-3"]
+    again = snapshot(project / "content")
+    run_litsite(project, "import", str(dump), check=True)
+    assert snapshot(project / "content") == again
+
+
+def test_person_edits_to_title_tags_links_and_notes_survive_reimport(project):
+    dump = write(project / "d.txt", f"Deep Generalization\n{A1}\n")
+    run_litsite(project, "import", str(dump), check=True)
+    path = project / "content" / "papers" / "deep-generalization.md"
+    paper = read_paper(path)
+    paper.title = "Deep Generalization: A Better Title"
+    paper.tags = ["generalization", "my-own-tag"]
+    paper.links = {"code": "https://github.com/fixed/url"}
+    paper.notes = "Read in our group meeting.\n"
+    path.write_text(render_paper_file(paper), encoding="utf-8")
+    edited = path.read_bytes()
+    other = write(project / "e.txt", f"Deep Generalization Again\n{A1}\n")
+    run_litsite(project, "import", str(dump), str(other), check=True)
+    run_litsite(project, "import", str(dump), check=True)
+    after = read_paper(path)
+    assert after.title == "Deep Generalization: A Better Title"
+    assert after.tags == ["generalization", "my-own-tag"]
+    assert after.links == {"code": "https://github.com/fixed/url"}
+    assert after.notes.strip() == "Read in our group meeting."
+    assert [s.file for s in after.sources] == ["d.txt", "e.txt"]  # a new source is still recorded
+    assert edited != path.read_bytes()
+
+
+def test_locked_field_is_not_changed_even_when_unedited(project):
+    only = write(project / "only.txt", f"{A1}\n")
+    run_litsite(project, "import", str(only), check=True)
+    (paper,) = papers(project).values()
+    paper.locked = ["title"]
+    paper.path.write_text(render_paper_file(paper), encoding="utf-8")
+    titled = write(project / "t.txt", f"Real Title\n{A1}\n")
+    result = run_litsite(project, "import", str(titled), check=True)
+    (after,) = papers(project).values()
+    assert after.title == paper.title and after.title_is_derived
+    assert "conflict" in result.stderr and "Real Title" in result.stderr
+
+
+def test_bad_input_file_stops_everything_with_one_line_and_exit_2(project):
+    good = write(project / "good.txt", f"Deep Generalization\n{A1}\n")
+    bad = project / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    result = run_litsite(project, "import", str(good), str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "bad.txt" in result.stderr and "binary" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((project / "content" / "papers").iterdir()) == []
+
+
+def test_missing_file_is_a_clear_error(project):
+    result = run_litsite(project, "import", "nope.txt")
+    assert result.returncode == 2 and "nope.txt" in result.stderr and "no such file" in result.stderr
+
+
+def test_dry_run_writes_nothing(project):
+    dump = write(project / "d.txt", f"Deep Generalization\n{A1}\n")
+    result = run_litsite(project, "import", "--dry-run", str(dump), check=True)
+    assert "1 new" in result.stderr
+    assert list((project / "content" / "papers").iterdir()) == []
+
+
+def test_abstract_key_ignores_whitespace_case_and_punctuation():
+    assert abstract_key("Hello,  World -- it's ME.") == abstract_key("hello world its me")
+    assert abstract_key("a b") != abstract_key("a c")
