@@ -29,9 +29,11 @@ Run 'litsite COMMAND --help' for the options of one command."""
 def cmd_import(args: argparse.Namespace) -> int:
     from generator.config import load_config
     from generator.importing import run_import
+    from generator.taxonomy import assign_for_import
 
     config = load_config(args.root)
-    result = run_import(config, args.files, args.added, dry_run=args.dry_run)
+    result = run_import(config, args.files, args.added, dry_run=args.dry_run,
+                        assign=lambda changed, everyone: assign_for_import(config, changed, everyone))
     for name, shape, count in result.shapes:
         say(f"{name}: {count} records ({shape})")
     plan = result.plan
@@ -46,6 +48,65 @@ def cmd_import(args: argparse.Namespace) -> int:
         say(f"{len(derived)} papers have a title derived from the abstract (fix them by hand):")
         for paper in derived:
             say(f"  content/papers/{paper.slug}.md: {paper.title}")
+    return 0
+
+
+def _load(args: argparse.Namespace):
+    """The site config and every paper; any invalid paper file stops the command."""
+    from generator.config import load_config
+    from generator.content import load_papers
+
+    config = load_config(args.root)
+    papers, problems = load_papers(config.papers_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError.from_problems(errors)
+    return config, papers
+
+
+def cmd_retag(args: argparse.Namespace) -> int:
+    from generator.content import render_paper_file
+    from generator.fsutil import atomic_write_text
+    from generator.taxonomy import Tagger, apply
+
+    config, papers = _load(args)
+    assignments = Tagger(config, papers).assign_all(papers)
+    changed = [p for p in papers if apply(p, assignments[p.slug])]
+    if not args.dry_run:
+        for paper in changed:
+            atomic_write_text(paper.path, render_paper_file(paper))
+    kept = sum(1 for p in papers if not p.owned_by_machine("tags") or not p.owned_by_machine("topics"))
+    say(f"{len(changed)} papers {'would change' if args.dry_run else 'retagged'}, "
+        f"{kept} with tags or topics set by a person left as they are")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from generator.taxonomy import Tagger, explain
+
+    config, papers = _load(args)
+    paper = next((p for p in papers if p.slug == args.slug), None)
+    if paper is None:
+        raise InputError(f"no paper with slug '{args.slug}'", config.papers_dir / f"{args.slug}.md",
+                         hint="the slug is the file name without .md")
+    assignment = Tagger(config, papers).assign_all(papers)[paper.slug]
+    print("\n".join(explain(paper, assignment)))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from generator.taxonomy import stats
+
+    config, papers = _load(args)
+    print("\n".join(stats(papers, config)))
+    return 0
+
+
+def cmd_suggest_topics(args: argparse.Namespace) -> int:
+    from generator.taxonomy import suggest_topics
+
+    _, papers = _load(args)
+    print(suggest_topics(papers, args.count), end="")
     return 0
 
 
@@ -82,6 +143,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--added", type=_date, default=_today(), metavar="DATE",
                    help="the 'added' date of new papers (default: today, or SOURCE_DATE_EPOCH)")
     p.set_defaults(func=cmd_import)
+
+    p = commands.add_parser("retag", help="assign topics and tags to papers where a person has not set them",
+                            description="Re-run topic and tag assignment over content/papers. Fields a person "
+                                        "edited or locked are left alone.")
+    p.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
+    p.set_defaults(func=cmd_retag)
+
+    p = commands.add_parser("explain", help="show why a paper has its topics and tags",
+                            description="Print the matched terms and scores behind each topic and tag of a paper.")
+    p.add_argument("slug", help="the paper's file name without .md")
+    p.set_defaults(func=cmd_explain)
+
+    p = commands.add_parser("stats", help="tags per paper, papers per tag and topic, singleton tags")
+    p.set_defaults(func=cmd_stats)
+
+    p = commands.add_parser("suggest-topics", help="propose topics for a collection without a taxonomy (YAML)",
+                            description="Cluster the papers and print candidate topics with their top terms and "
+                                        "example papers, as YAML to paste into site.yaml.")
+    p.add_argument("--count", type=int, default=None, help="number of topics (default: from the collection size)")
+    p.set_defaults(func=cmd_suggest_topics)
     return parser
 
 

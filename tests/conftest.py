@@ -16,7 +16,7 @@ def project(tmp_path: Path) -> Path:
     """An empty litsite project: the repo's site.yaml, templates and static, no papers."""
     root = tmp_path / "site"
     root.mkdir()
-    for name in ("site.yaml",):
+    for name in ("site.yaml", "tags.yaml"):
         if (REPO / name).exists():
             shutil.copy(REPO / name, root / name)
     for name in ("templates", "static", "sources"):

@@ -1,0 +1,181 @@
+"""Topics, tags, explanations and related papers, on the seed collection and on small cases."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, run_litsite
+from generator.config import load_config
+from generator.content import Paper, load_papers, read_paper, render_paper_file
+from generator.related import related_papers
+from generator.taxonomy import GENERIC, STOPWORDS, PhraseMatcher, Tagger, propose_tags
+
+
+@pytest.fixture(scope="module")
+def seed():
+    config = load_config(REPO)
+    papers, problems = load_papers(config.papers_dir)
+    assert not problems and len(papers) == 273
+    return config, papers
+
+
+@pytest.fixture(scope="module")
+def assigned(seed):
+    config, papers = seed
+    return Tagger(config, papers).assign_all(papers)
+
+
+def test_phrases_match_plurals_and_hyphens_but_acronyms_need_capitals():
+    matcher = PhraseMatcher({"graph neural network": "gnn", "GNN": "gnn", "self-supervised": "ssl",
+                             "monocular depth": "mde", "single-image depth": "mde", "RL": "rl"})
+    assert set(matcher.find("Graph Neural Networks for molecules")) == {"gnn"}
+    assert set(matcher.find("we train GNNs")) == {"gnn"}
+    assert matcher.find("self supervised and Self-Supervised")["ssl"]["self-supervised"] == 2
+    assert set(matcher.find("Single image depth from a monocular depth cue")) == {"mde"}
+    assert matcher.find("the url of an html page") == {}  # 'rl' only as the acronym RL
+    assert set(matcher.find("deep RL agents")) == {"rl"}
+
+
+def test_overlapping_phrases_count_once_per_label():
+    matcher = PhraseMatcher({"GNN": "gnn", "GNNs": "gnn", "gnn": "gnn"})
+    assert sum(matcher.find("GNNs and GNN")["gnn"].values()) == 2
+
+
+def test_seed_taxonomy_has_8_to_16_topics_and_no_catch_all(seed, assigned):
+    config, papers = seed
+    assert 8 <= len(config.topics) <= 16
+    share = {t.slug: sum(t.slug in a and True for a in ([r.label for r in x.topics] for x in assigned.values()))
+             / len(papers) for t in config.topics}
+    for topic in config.topics:
+        if re.search(r"other|misc|general", topic.slug):
+            assert share[topic.slug] <= 0.05, topic.slug
+    assert max(share.values()) < 0.35, share  # the largest topic: graph learning, under a third
+
+
+def test_every_seed_paper_has_a_topic_and_2_to_8_tags(seed, assigned):
+    config, papers = seed
+    topic_slugs = {t.slug for t in config.topics}
+    for paper in papers:  # what is committed in content/
+        assert paper.topics and set(paper.topics) <= topic_slugs, paper.slug
+        assert 2 <= len(paper.tags) <= 8, (paper.slug, paper.tags)
+    for slug, assignment in assigned.items():  # what a fresh assignment gives
+        assert assignment.topics and 2 <= len(assignment.tags) <= 8, slug
+
+
+def test_committed_content_matches_a_fresh_retag(seed, assigned):
+    _, papers = seed
+    for paper in papers:
+        assert paper.tags == [r.label for r in assigned[paper.slug].tags], paper.slug
+        assert paper.topics == [r.label for r in assigned[paper.slug].topics], paper.slug
+
+
+@pytest.mark.parametrize("title_words, tag", [
+    (("monocular depth",), "monocular-depth-estimation"),
+    (("link prediction",), "link-prediction"),
+    (("pruning", "pruned"), "network-pruning"),
+])
+def test_papers_on_one_narrow_subject_share_a_tag(seed, assigned, title_words, tag):
+    _, papers = seed
+    group = [p for p in papers if any(w in p.title.lower() for w in title_words)]
+    assert len(group) >= 3
+    for paper in group:
+        assert tag in [r.label for r in assigned[paper.slug].tags], paper.title
+
+
+def test_vision_and_graph_papers_share_no_topic(seed, assigned):
+    _, papers = seed
+    depth = [p for p in papers if "depth estimation" in p.title.lower()]
+    links = [p for p in papers if "link prediction" in p.title.lower()]
+    depth_topics = {r.label for p in depth for r in assigned[p.slug].topics}
+    link_topics = {r.label for p in links for r in assigned[p.slug].topics}
+    assert "depth-estimation" in depth_topics and "link-prediction" in link_topics
+    assert not depth_topics & link_topics
+
+
+def test_proposed_tags_are_phrases_a_person_would_write(seed):
+    config, papers = seed
+    proposed = propose_tags(papers, config.tags)
+    vocabulary = {t.slug for t in config.tags}
+    keys = []
+    for slug, phrase in proposed.items():
+        words = phrase.lower().split()
+        assert 2 <= len(words) <= 3
+        assert not set(words) & (STOPWORDS | GENERIC), phrase
+        assert slug not in vocabulary
+        keys.append(frozenset(w.rstrip("s") for w in words))
+    assert len(keys) == len(set(keys))  # no near-duplicates such as 'gnn' beside 'gnns'
+
+
+def test_a_persons_tags_and_topics_survive_retag(project):
+    (project / "content" / "papers" / "mine.md").write_text(
+        "---\ntitle: Link Prediction with Graph Neural Networks\nabstract: We predict missing links "
+        "with graph neural networks. Link prediction improves.\ntags: [my-tag, another-tag]\n"
+        "topics: [computer-vision]\n---\nNotes.\n", encoding="utf-8")
+    (project / "content" / "papers" / "auto.md").write_text(
+        "---\ntitle: Link Prediction Again\nabstract: Link prediction with GNNs and message passing.\n---\n",
+        encoding="utf-8")
+    before = (project / "content" / "papers" / "mine.md").read_bytes()
+    result = run_litsite(project, "retag", check=True)
+    assert "1 with tags or topics set by a person" in result.stderr
+    assert (project / "content" / "papers" / "mine.md").read_bytes() == before
+    auto = read_paper(project / "content" / "papers" / "auto.md")
+    assert "link-prediction" in auto.tags and "link-prediction" in auto.topics
+    auto.tags = ["link-prediction", "gnn", "hand-picked"]
+    auto.path.write_text(render_paper_file(auto), encoding="utf-8")
+    run_litsite(project, "retag", check=True)
+    assert read_paper(auto.path).tags == ["link-prediction", "gnn", "hand-picked"]
+    assert read_paper(auto.path).topics == auto.topics  # untouched topics stay the machine's
+
+
+def test_explain_names_the_real_matched_terms():
+    result = run_litsite(REPO, "explain", "spidepth-strengthened-pose-information-for-self-supervised-monocular-depth",
+                         check=True)
+    out = result.stdout
+    assert "depth-estimation: score" in out
+    assert "'monocular depth' (title x1" in out
+    assert "'self-supervised' (title x1" in out
+    assert "parent of depth-estimation" in out
+
+
+def test_explain_unknown_slug_is_a_clear_error():
+    result = run_litsite(REPO, "explain", "no-such-paper")
+    assert result.returncode == 2 and "no paper with slug 'no-such-paper'" in result.stderr
+
+
+def test_related_papers_of_a_depth_paper_are_mostly_depth_papers(seed):
+    _, papers = seed
+    related = related_papers(papers)
+    by_slug = {p.slug: p for p in papers}
+    depth = [p for p in papers if "depth-estimation" in p.topics]
+    assert len(depth) >= 8
+    for paper in depth:
+        assert len(related[paper.slug]) == 5
+        assert paper.slug not in related[paper.slug]
+    hits = [sum("depth-estimation" in by_slug[s].topics for s in related[p.slug]) for p in depth]
+    assert sum(hits) / len(hits) >= 2.5, hits  # mostly: on average more than half of the five
+    spidepth = next(p for p in depth if p.title.startswith("SPIdepth"))
+    assert sum("depth-estimation" in by_slug[s].topics for s in related[spidepth.slug]) >= 3
+
+
+def test_related_papers_are_deterministic(seed):
+    _, papers = seed
+    assert related_papers(papers) == related_papers(list(reversed(papers)))
+
+
+def test_stats_prints_the_distribution():
+    out = run_litsite(REPO, "stats", check=True).stdout
+    assert "papers: 273" in out
+    assert re.search(r"tags per paper: min 2, median \d+(\.\d+)?, max [2-8]", out)
+    assert "papers per tag: min 1" in out and "singleton tags (" in out
+    assert re.search(r"graph-learning\s+\d+\s+\d+\.\d%", out)
+
+
+def test_suggest_topics_gives_yaml_a_curator_can_paste():
+    out = run_litsite(REPO, "suggest-topics", "--count", "10", check=True).stdout
+    data = yaml.safe_load(out)
+    assert len(data["topics"]) == 10
+    for topic in data["topics"]:
+        assert topic["slug"] and topic["terms"] and 1 <= len(topic["examples"]) <= 3
