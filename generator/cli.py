@@ -110,6 +110,25 @@ def cmd_suggest_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import build
+    from generator.config import load_config
+
+    result = build(load_config(args.root), search=not args.no_search)
+    say(result.summary())
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from generator.bundle import make_bundle
+    from generator.config import load_config
+
+    path, result, files = make_bundle(load_config(args.root))
+    say(result.summary())
+    say(f"wrote {path} ({files} files, {path.stat().st_size / 1024 / 1024:.1f} MiB): unzip it anywhere and open index.html")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -143,6 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--added", type=_date, default=_today(), metavar="DATE",
                    help="the 'added' date of new papers (default: today, or SOURCE_DATE_EPOCH)")
     p.set_defaults(func=cmd_import)
+
+    p = commands.add_parser("build", help="build the site into _site/ (atomically: a failed build keeps the old one)",
+                            description="Render content/ into _site/ with templates/ and static/, then index it "
+                                        "for search. The previous _site/ is replaced only when the build succeeds.")
+    p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
+    p.set_defaults(func=cmd_build)
+
+    p = commands.add_parser("bundle", help="write dist/<site>-offline.zip: the site for reading from file://",
+                            description="Build the site and zip it. Unzipped anywhere, index.html opens in a "
+                                        "browser with no server and no network; search uses the offline index.")
+    p.set_defaults(func=cmd_bundle)
 
     p = commands.add_parser("retag", help="assign topics and tags to papers where a person has not set them",
                             description="Re-run topic and tag assignment over content/papers. Fields a person "

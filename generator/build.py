@@ -1,0 +1,136 @@
+"""`litsite build`: content -> site model -> rendered pages -> _site/, swapped in atomically.
+
+Everything is rendered into a fresh folder beside `_site/`; only a complete build replaces
+the previous one, so a failing or interrupted build leaves the last good site as it was.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.console import Progress
+from generator.content import load_papers
+from generator.errors import InputError
+from generator.fsutil import is_inside, swap_directory
+from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitemap
+from generator.related import related_papers
+from generator.render import Renderer
+from generator.site import DocSource, Page, Site, plan_site
+
+# Paths the generator writes itself; a docs page may not take one of them.
+RESERVED = {"index.html", "search.html", "tags.html", "topics.html", "attention.html", "404.html",
+            "sitemap.xml", "feed.xml", "robots.txt", "papers.json", "papers.bib"}
+RESERVED_DIRS = {"papers", "tags", "topics", "list", "static", "pagefind"}
+
+
+@dataclass
+class BuildResult:
+    pages: int
+    seconds: float
+    output: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        extra = "; ".join(self.notes)
+        return f"built {self.pages} pages into {self.output.name}/ in {self.seconds:.2f}s" + (f" ({extra})" if extra else "")
+
+
+def load_site(config: SiteConfig) -> Site:
+    papers, problems = load_papers(config.papers_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError.from_problems(errors)
+    intro_path = config.content_dir / "index.md"
+    intro = intro_path.read_text(encoding="utf-8") if intro_path.exists() else ""
+    return Site(config, papers, related_papers(papers), docs=find_docs(config), intro=intro)
+
+
+def find_docs(config: SiteConfig) -> list[DocSource]:
+    """Markdown under content/ other than papers and the home intro: each becomes a docs page."""
+    docs = []
+    content = config.content_dir
+    for path in sorted(content.rglob("*.md")):
+        rel = path.relative_to(content)
+        if rel.parts[0] == "papers" or rel.as_posix() == "index.md":
+            continue
+        if not is_inside(path, content):
+            raise InputError("links outside content/; docs pages must live inside it", path)
+        output = rel.with_suffix(".html").as_posix()
+        if output in RESERVED or rel.parts[0] in RESERVED_DIRS or not re.fullmatch(r"[A-Za-z0-9_./-]+", output):
+            raise InputError(f"the docs page would be written to '{output}', which litsite uses itself or "
+                             "which is not a safe file name", path, hint="rename the file")
+        text = path.read_text(encoding="utf-8")
+        title_match = re.match(r"\s*#\s+(.+)\n", text)
+        title = title_match.group(1).strip() if title_match else path.stem.replace("-", " ").capitalize()
+        body = text[title_match.end():] if title_match else text
+        docs.append(DocSource(path, output, title, body))
+    return docs
+
+
+def build(config: SiteConfig, output: Path | None = None, live_reload: str | None = None,
+          search: bool = True) -> BuildResult:
+    started = time.perf_counter()
+    output = output or config.output_dir
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    site = load_site(config)
+    timings["load + related"] = time.perf_counter() - clock
+    pages = plan_site(site)
+    renderer = Renderer(site, config.templates_dir, live_reload)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(output)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    notes: list[str] = []
+    try:
+        clock = time.perf_counter()
+        write_pages(renderer, pages, staging)
+        write_extras(site, pages, staging, config)
+        timings["render + write"] = time.perf_counter() - clock
+        if search:
+            from generator.search import index_site
+
+            clock = time.perf_counter()
+            notes += index_site(site, staging)
+            timings["search index"] = time.perf_counter() - clock
+        swap_directory(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes)
+
+
+def _remove_stale_builds(output: Path) -> None:
+    """Leftovers of builds that were killed half-way; never the live site."""
+    for stale in output.parent.glob(f".{output.name}.build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_pages(renderer: Renderer, pages: list[Page], folder: Path) -> None:
+    progress = Progress("rendering", len(pages))
+    made: set[Path] = set()
+    for page in pages:
+        target = folder / page.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(renderer.render(page), encoding="utf-8")
+        progress.advance()
+    progress.close()
+
+
+def write_extras(site: Site, pages: list[Page], folder: Path, config: SiteConfig) -> None:
+    if config.static_dir.is_dir():
+        shutil.copytree(config.static_dir, folder / "static", symlinks=False)
+    (folder / ".nojekyll").write_text("", encoding="utf-8")
+    (folder / "sitemap.xml").write_text(sitemap(site, pages), encoding="utf-8")
+    (folder / "feed.xml").write_text(atom_feed(site), encoding="utf-8")
+    (folder / "robots.txt").write_text(robots(site), encoding="utf-8")
+    (folder / "papers.json").write_text(papers_json(site), encoding="utf-8")
+    (folder / "papers.bib").write_text(papers_bib(site), encoding="utf-8")

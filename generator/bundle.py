@@ -1,0 +1,36 @@
+"""`litsite bundle`: the site as a zip that works unpacked and opened from file://."""
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+from generator.build import BuildResult, build
+from generator.config import SiteConfig
+from generator.fsutil import atomic_write_bytes
+from generator.slugs import slugify
+
+# Pagefind needs a web server; offline readers get the script-loaded index instead.
+LEFT_OUT = ("pagefind/",)
+
+
+def bundle_path(config: SiteConfig) -> Path:
+    return config.root / "dist" / f"{slugify(config.title) or 'site'}-offline.zip"
+
+
+def make_bundle(config: SiteConfig) -> tuple[Path, BuildResult, int]:
+    target = bundle_path(config)
+    with tempfile.TemporaryDirectory(prefix="litsite-bundle-") as scratch:
+        site = Path(scratch) / "site"
+        result = build(config, output=site)
+        zip_file = Path(scratch) / "bundle.zip"
+        folder = target.stem
+        count = 0
+        with zipfile.ZipFile(zip_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(site.rglob("*")):
+                rel = path.relative_to(site).as_posix()
+                if path.is_file() and not rel.startswith(LEFT_OUT):
+                    archive.write(path, f"{folder}/{rel}")
+                    count += 1
+        atomic_write_bytes(target, zip_file.read_bytes())
+    return target, result, count

@@ -1,0 +1,77 @@
+"""Pages -> HTML: the Jinja environment, Markdown, and the helpers templates may call."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from generator.citations import bibtex_entry
+from generator.errors import InputError
+from generator.site import Page, Site, relative
+
+
+def markdown_renderer(allow_html: bool) -> MarkdownIt:
+    """CommonMark + tables + footnotes; raw HTML is escaped unless site.yaml allows it."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    return md
+
+
+def headings(html: str) -> list[tuple[str, str]]:
+    """(id, text) of the h2/h3 headings anchors_plugin gave ids, for the 'on this page' box."""
+    import re
+
+    found = re.findall(r'<h[23] id="([^"]+)">(.*?)</h[23]>', html)
+    return [(anchor, re.sub(r"<[^>]+>", "", text)) for anchor, text in found]
+
+
+class Renderer:
+    """Renders one site's pages. Built once per build; `render(page)` is cheap and thread-safe."""
+
+    def __init__(self, site: Site, templates: Path, live_reload: str | None = None):
+        self.site = site
+        self.markdown = markdown_renderer(site.config.allow_html)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=True,  # every value from content is escaped unless a template says otherwise
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["markdown"] = self._markdown
+        self.env.filters["tojson_script"] = _json_for_script
+        self.env.filters["zip_titles"] = lambda slugs, titles: [[s, titles.get(s, s)] for s in slugs]
+        self.env.globals.update(site=site, config=site.config, bibtex=bibtex_entry, live_reload=live_reload,
+                                headings=headings,
+                                topic_titles=site.topic_titles, year=dt.date.today().year)
+
+    def _markdown(self, text: str) -> str:
+        from markupsafe import Markup
+
+        return Markup(self.markdown.render(text or ""))
+
+    def render(self, page: Page) -> str:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=page, root=relative(page.path, "index.html")[: -len("index.html")],
+                                   url=lambda target: relative(page.path, target), **page.context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError(f"template error: {exc.message}", exc.filename or page.template, exc.lineno) from None
+        except jinja2.TemplateError as exc:
+            raise InputError(f"template error while rendering {page.path}: {exc}", page.template) from None
+
+
+def _json_for_script(value) -> str:
+    """JSON safe inside <script>: '<', '>' and '&' become escapes, so '</script>' can't close the tag."""
+    from markupsafe import Markup
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)

@@ -1,0 +1,133 @@
+"""Search: Pagefind for the served site, and a compact fallback index for file://.
+
+Pagefind indexes the written HTML in one call of its binary (per-record API calls cost
+100 ms each in its Python wrapper). The fallback index is a plain script file, loaded with
+<script> (no fetch, no worker, no WASM), holding an inverted index over titles and
+abstracts plus each paper's tags, topics and a short excerpt.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from generator.errors import InputError
+from generator.site import Site, by_newest
+
+FALLBACK_FILE = "search-index.js"
+EXCERPT_CHARS = 180
+# Words too common to help a search; the same list filters queries in search.js.
+STOPWORDS = sorted(set("""a an and are as at be by for from has have in is it its of on or that the this
+to was were which with we our can not but than then these those their been also into such via
+""".split()))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase, accent-free words of two or more characters (search.js does the same)."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return [w for w in _WORD.findall(text) if len(w) > 1]
+
+
+def index_site(site: Site, folder: Path) -> list[str]:
+    """Write both indexes into a built site folder; return notes for the build summary."""
+    fallback = write_fallback_index(site, folder)
+    pagefind_bytes = run_pagefind(folder)
+    raw = sum(len(p.title.encode()) + len(p.abstract.encode()) for p in site.papers)
+    return [f"search: pagefind {_size(pagefind_bytes)}, offline index {_size(fallback)} "
+            f"({fallback / max(raw, 1):.0%} of the {_size(raw)} of titles and abstracts)"]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
+
+
+def run_pagefind(folder: Path) -> int:
+    """Index pages marked data-pagefind-body; return the bundle's size in bytes."""
+    bundle = folder / "pagefind"
+    shutil.rmtree(bundle, ignore_errors=True)  # Pagefind never cleans its output folder
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir", "pagefind",
+               "--keep-index-url", "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    except FileNotFoundError:  # pragma: no cover - the package is a dependency
+        raise InputError("Pagefind is not installed", hint="pip install 'pagefind[bin]'") from None
+    if done.returncode != 0:
+        raise InputError(f"Pagefind failed: {(done.stderr or done.stdout).strip()[:500]}", folder)
+    return sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+
+
+def fallback_index(site: Site) -> dict:
+    papers = sorted(site.papers, key=by_newest)  # empty queries list the newest first
+    topics = [t.slug for t in site.config.topics]
+    topic_id = {slug: i for i, slug in enumerate(topics)}
+    tags = sorted(site.tag_counts)
+    tag_id = {slug: i for i, slug in enumerate(tags)}
+    in_title: dict[str, list[int]] = defaultdict(list)
+    in_body: dict[str, list[int]] = defaultdict(list)
+    stop = set(STOPWORDS)
+    docs = []
+    for n, paper in enumerate(papers):
+        for word in sorted(set(tokens(paper.title)) - stop):
+            in_title[word].append(n)
+        for word in sorted(set(tokens(paper.abstract)) - stop):
+            in_body[word].append(n)
+        docs.append([
+            paper.slug,
+            paper.title,
+            _excerpt(paper.abstract),
+            [topic_id[t] for t in paper.topics if t in topic_id],
+            [tag_id[t] for t in paper.tags if t in tag_id],
+            1 if paper.title_is_derived else 0,
+        ])
+    words = sorted(set(in_title) | set(in_body))
+    return {
+        "v": 1,
+        "stop": STOPWORDS,
+        "topics": [[t.slug, t.title] for t in site.config.topics],
+        "tags": tags,
+        "words": " ".join(words),
+        "title": [_postings(in_title.get(w, [])) for w in words],
+        "body": [_postings(in_body.get(w, [])) for w in words],
+        "docs": docs,
+    }
+
+
+def _excerpt(abstract: str) -> str:
+    if len(abstract) <= EXCERPT_CHARS:
+        return abstract
+    return abstract[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _postings(ids: list[int]) -> str:
+    """Ascending ids as base-36 gaps joined by '.', e.g. [3, 5, 40] -> '3.2.z'."""
+    out, previous = [], 0
+    for i in ids:
+        out.append(_base36(i - previous))
+        previous = i
+    return ".".join(out)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        n, r = divmod(n, 36)
+        text = digits[r] + text
+        if n == 0:
+            return text
+
+
+def write_fallback_index(site: Site, folder: Path) -> int:
+    payload = json.dumps(fallback_index(site), ensure_ascii=False, separators=(",", ":"))
+    # Inside a script file, '</script>' can't matter, but U+2028/2029 and '<!--' can: escape them.
+    payload = payload.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = f"window.LITSITE_SEARCH={payload};\n"
+    (folder / FALLBACK_FILE).write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))

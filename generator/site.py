@@ -1,0 +1,240 @@
+"""The site model: which pages exist, where they go, and what each one shows.
+
+Nothing here renders or writes; `build.py` does that. Every path is relative to the site root
+and every link is made relative to the page it appears on, so one build works on any sub-path
+and from file://.
+"""
+from __future__ import annotations
+
+import math
+import posixpath
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import SiteConfig, Topic
+from generator.content import Paper
+
+RECENT_ON_HOME = 12
+
+
+@dataclass
+class Crumb:
+    label: str
+    path: str | None = None
+
+
+@dataclass
+class Page:
+    path: str  # where the page is written, e.g. "papers/non-deep-networks.html"
+    template: str
+    title: str
+    description: str
+    crumbs: list[Crumb] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+    topic: str | None = None  # the sidebar opens this topic
+    searchable: bool = False  # Pagefind indexes only these pages' bodies
+    in_sitemap: bool = True
+    depends_on: frozenset[str] = frozenset()  # paper slugs whose content this page shows
+
+
+@dataclass
+class TopicNode:
+    topic: Topic
+    count: int
+    children: list["TopicNode"] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.topic.slug
+
+
+@dataclass
+class Pager:
+    number: int
+    total: int
+    pages: list[str]  # path of every page of the listing
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number] if self.number < self.total else None
+
+
+@dataclass
+class DocSource:
+    path: Path  # the Markdown file
+    output: str  # e.g. "about.html"
+    title: str
+    text: str
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    papers: list[Paper]
+    related: dict[str, list[str]]
+    docs: list[DocSource] = field(default_factory=list)
+    intro: str = ""
+    pages: list[Page] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_slug = {p.slug: p for p in self.papers}
+        self.topic_counts = Counter(t for p in self.papers for t in p.topics)
+        self.tag_counts = Counter(t for p in self.papers for t in p.tags)
+        self.topic_tree = _topic_tree(self.config.topics, self.topic_counts)
+        self.topic_titles = {t.slug: t.title for t in self.config.topics}
+        # Members sorted once, so no page has to scan the whole collection (50,000 papers).
+        self.topic_members: dict[str, list[Paper]] = {}
+        self.tag_members: dict[str, list[Paper]] = {}
+        for paper in sorted(self.papers, key=by_title):
+            for topic in paper.topics:
+                self.topic_members.setdefault(topic, []).append(paper)
+            for tag in paper.tags:
+                self.tag_members.setdefault(tag, []).append(paper)
+        self.position = {topic: {p.slug: i for i, p in enumerate(members)}
+                         for topic, members in self.topic_members.items()}
+
+
+def _topic_tree(topics: list[Topic], counts: Counter) -> list[TopicNode]:
+    nodes = {t.slug: TopicNode(t, counts.get(t.slug, 0)) for t in topics}
+    roots = []
+    for topic in topics:
+        if topic.parent and topic.parent in nodes:
+            nodes[topic.parent].children.append(nodes[topic.slug])
+        else:
+            roots.append(nodes[topic.slug])
+    return roots
+
+
+def by_title(paper: Paper) -> tuple:
+    return (paper.title.casefold(), paper.slug)
+
+
+def by_newest(paper: Paper) -> tuple:
+    return (-(paper.added.toordinal() if paper.added else 0), paper.title.casefold(), paper.slug)
+
+
+def relative(from_page: str, target: str) -> str:
+    """A link from one site path to another, e.g. ('papers/a.html', 'tags/b.html') -> '../tags/b.html'."""
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(target, start)
+
+
+def plan_site(site: Site) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    pages = [_home(site)]
+    pages += [_paper_page(site, p) for p in site.papers]
+    pages.append(_topics_index(site))
+    for node in _walk(site.topic_tree):
+        papers = site.topic_members.get(node.slug, [])
+        pages += _listing(site, f"topics/{node.slug}", node.topic.title, papers, "topic",
+                          [Crumb("Topics", "topics.html")] + _topic_crumbs(site, node.topic),
+                          description=node.topic.description or f"Papers on {node.topic.title}.",
+                          extra={"node": node}, topic=node.slug)
+    pages.append(_tags_index(site))
+    for tag in sorted(site.tag_counts):
+        papers = site.tag_members[tag]
+        pages += _listing(site, f"tags/{tag}", f"Tag: {tag}", papers, "tag", [Crumb("Tags", "tags.html")],
+                          description=f"{len(papers)} papers tagged {tag}.", extra={"tag": tag})
+    everything = sorted(site.papers, key=by_title)
+    pages += _listing(site, "list/title", "All papers", everything, "all", [],
+                      description=f"All {len(everything)} papers, A to Z.", extra={"sort": "title"})
+    pages += _listing(site, "list/added", "All papers, newest first", sorted(site.papers, key=by_newest), "all",
+                      [], description="All papers, most recently added first.", extra={"sort": "added"})
+    pages.append(_attention(site))
+    pages += [_doc_page(site, doc) for doc in site.docs]
+    pages.append(Page("search.html", "search.html", "Search", f"Search {site.config.title}.",
+                      [Crumb("Search")], in_sitemap=False))
+    pages.append(Page("404.html", "404.html", "Page not found", "This page does not exist.", in_sitemap=False))
+    return pages
+
+
+def _walk(nodes: list[TopicNode]):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def _topic_crumbs(site: Site, topic: Topic) -> list[Crumb]:
+    chain = [topic]
+    while chain[0].parent and site.config.topic(chain[0].parent):
+        chain.insert(0, site.config.topic(chain[0].parent))
+    return [Crumb(t.title, f"topics/{t.slug}.html") for t in chain]
+
+
+def _home(site: Site) -> Page:
+    recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME]
+    return Page("index.html", "home.html", site.config.title, site.config.description or site.config.title,
+                context={"recent": recent}, depends_on=frozenset(p.slug for p in recent))
+
+
+def _paper_page(site: Site, paper: Paper) -> Page:
+    primary = paper.topics[0] if paper.topics and site.config.topic(paper.topics[0]) else None
+    crumbs = [Crumb("Topics", "topics.html")] + (_topic_crumbs(site, site.config.topic(primary)) if primary else [])
+    previous = following = None
+    if primary:
+        siblings = site.topic_members[primary]
+        i = site.position[primary][paper.slug]
+        previous = siblings[i - 1] if i > 0 else None
+        following = siblings[i + 1] if i + 1 < len(siblings) else None
+    related = [site.by_slug[s] for s in site.related.get(paper.slug, []) if s in site.by_slug]
+    summary = paper.abstract[:200].rsplit(" ", 1)[0] + "…" if len(paper.abstract) > 200 else paper.abstract
+    shown = {paper.slug, *(p.slug for p in related), *(p.slug for p in (previous, following) if p)}
+    return Page(f"papers/{paper.slug}.html", "paper.html", paper.title, summary or paper.title, crumbs,
+                {"paper": paper, "related": related, "previous": previous, "next": following,
+                 "primary_topic": primary},
+                topic=primary, searchable=True, depends_on=frozenset(shown))
+
+
+def _topics_index(site: Site) -> Page:
+    return Page("topics.html", "topics.html", "Topics", f"The {len(site.config.topics)} topics of {site.config.title}.",
+                [Crumb("Topics")])
+
+
+def _tags_index(site: Site) -> Page:
+    alphabetical = sorted(site.tag_counts.items())
+    by_count = sorted(site.tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Page("tags.html", "tags.html", "Tags", f"All {len(alphabetical)} tags with their paper counts.",
+                [Crumb("Tags")], {"alphabetical": alphabetical, "by_count": by_count})
+
+
+def _listing(site: Site, base: str, title: str, papers: list[Paper], kind: str, crumbs: list[Crumb],
+             description: str, extra: dict, topic: str | None = None) -> list[Page]:
+    per_page = site.config.per_page
+    total = max(1, math.ceil(len(papers) / per_page))
+    paths = [f"{base}.html"] + [f"{base}/page-{n}.html" for n in range(2, total + 1)]
+    pages = []
+    for n, path in enumerate(paths, start=1):
+        chunk = papers[(n - 1) * per_page: n * per_page]
+        page_title = title if n == 1 else f"{title} (page {n} of {total})"
+        trail = crumbs if crumbs and crumbs[-1].label == title else crumbs + [Crumb(title, paths[0])]
+        pages.append(Page(path, "listing.html", page_title, description, _last_unlinked(trail, n == 1),
+                          {"papers": chunk, "pager": Pager(n, total, paths), "kind": kind, "count": len(papers),
+                           "heading": title, **extra},
+                          topic=topic, depends_on=frozenset(p.slug for p in chunk)))
+    return pages
+
+
+def _last_unlinked(crumbs: list[Crumb], first_page: bool) -> list[Crumb]:
+    if not crumbs or not first_page:
+        return crumbs
+    return crumbs[:-1] + [Crumb(crumbs[-1].label)]
+
+
+def _attention(site: Site) -> Page:
+    derived = sorted((p for p in site.papers if p.title_is_derived), key=by_title)
+    no_links = sorted((p for p in site.papers if not p.links and not p.doi and not p.arxiv), key=by_title)
+    no_abstract = sorted((p for p in site.papers if not p.abstract), key=by_title)
+    return Page("attention.html", "attention.html", "Needs attention",
+                "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
+                [Crumb("Needs attention")],
+                {"derived": derived, "no_links": no_links, "no_abstract": no_abstract}, in_sitemap=True)
+
+
+def _doc_page(site: Site, doc: DocSource) -> Page:
+    return Page(doc.output, "doc.html", doc.title, f"{doc.title} — {site.config.title}", [Crumb(doc.title)],
+                {"doc": doc}, searchable=True)
