@@ -16,9 +16,9 @@ from generator.config import SiteConfig
 from generator.console import Progress
 from generator.content import load_papers
 from generator.errors import InputError
-from generator.fsutil import is_inside, swap_directory
+from generator.fsutil import atomic_write_text, is_inside, swap_directory
 from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitemap
-from generator.related import related_papers
+from generator.related import RelatedIndex
 from generator.render import Renderer
 from generator.site import DocSource, Page, Site, plan_site
 
@@ -35,20 +35,25 @@ class BuildResult:
     output: Path
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    site: Site | None = None
+    planned: list[Page] = field(default_factory=list)
+    renderer: Renderer | None = None
+    related_index: RelatedIndex | None = None
 
     def summary(self) -> str:
         extra = "; ".join(self.notes)
         return f"built {self.pages} pages into {self.output.name}/ in {self.seconds:.2f}s" + (f" ({extra})" if extra else "")
 
 
-def load_site(config: SiteConfig) -> Site:
+def load_site(config: SiteConfig) -> tuple[Site, RelatedIndex]:
     papers, problems = load_papers(config.papers_dir)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError.from_problems(errors)
     intro_path = config.content_dir / "index.md"
     intro = intro_path.read_text(encoding="utf-8") if intro_path.exists() else ""
-    return Site(config, papers, related_papers(papers), docs=find_docs(config), intro=intro)
+    related = RelatedIndex(papers)
+    return Site(config, papers, related.all_neighbours(), docs=find_docs(config), intro=intro), related
 
 
 def find_docs(config: SiteConfig) -> list[DocSource]:
@@ -79,7 +84,7 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     output = output or config.output_dir
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    site = load_site(config)
+    site, related = load_site(config)
     timings["load + related"] = time.perf_counter() - clock
     pages = plan_site(site)
     renderer = Renderer(site, config.templates_dir, live_reload)
@@ -103,7 +108,8 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes)
+    return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes, site, pages, renderer,
+                       related)
 
 
 def _remove_stale_builds(output: Path) -> None:
@@ -112,7 +118,8 @@ def _remove_stale_builds(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_pages(renderer: Renderer, pages: list[Page], folder: Path) -> None:
+def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: bool = False) -> None:
+    """Render and write pages; `atomic` for writing into a live site that is being served."""
     progress = Progress("rendering", len(pages))
     made: set[Path] = set()
     for page in pages:
@@ -120,17 +127,29 @@ def write_pages(renderer: Renderer, pages: list[Page], folder: Path) -> None:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_text(renderer.render(page), encoding="utf-8")
+        html = renderer.render(page)
+        if atomic:
+            atomic_write_text(target, html)
+        else:
+            target.write_text(html, encoding="utf-8")
         progress.advance()
     progress.close()
 
 
-def write_extras(site: Site, pages: list[Page], folder: Path, config: SiteConfig) -> None:
-    if config.static_dir.is_dir():
-        shutil.copytree(config.static_dir, folder / "static", symlinks=False)
-    (folder / ".nojekyll").write_text("", encoding="utf-8")
-    (folder / "sitemap.xml").write_text(sitemap(site, pages), encoding="utf-8")
-    (folder / "feed.xml").write_text(atom_feed(site), encoding="utf-8")
-    (folder / "robots.txt").write_text(robots(site), encoding="utf-8")
-    (folder / "papers.json").write_text(papers_json(site), encoding="utf-8")
-    (folder / "papers.bib").write_text(papers_bib(site), encoding="utf-8")
+def write_extras(site: Site, pages: list[Page], folder: Path, config: SiteConfig, static: bool = True) -> None:
+    if static and config.static_dir.is_dir():
+        copy_static(config, folder)
+    for name, text in ((".nojekyll", ""), ("sitemap.xml", sitemap(site, pages)), ("feed.xml", atom_feed(site)),
+                       ("robots.txt", robots(site)), ("papers.json", papers_json(site)),
+                       ("papers.bib", papers_bib(site))):
+        atomic_write_text(folder / name, text)
+
+
+def copy_static(config: SiteConfig, folder: Path) -> None:
+    """static/ -> <site>/static/, never following a symlink out of the project."""
+    target = folder / "static"
+    for path in sorted(config.static_dir.rglob("*")):
+        if path.is_file() and not path.is_symlink() and is_inside(path, config.static_dir):
+            destination = target / path.relative_to(config.static_dir)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)

@@ -119,6 +119,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+    from generator.serve import serve
+
+    try:
+        serve(load_config(args.root), args.host, args.port, search=not args.no_search)
+    except KeyboardInterrupt:
+        say("stopped")
+    return 0
+
+
 def cmd_bundle(args: argparse.Namespace) -> int:
     from generator.bundle import make_bundle
     from generator.config import load_config
@@ -168,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
                                         "for search. The previous _site/ is replaced only when the build succeeds.")
     p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
     p.set_defaults(func=cmd_build)
+
+    p = commands.add_parser("serve", help="build, serve on http://127.0.0.1:8000 and rebuild as you edit",
+                            description="Build the site, serve _site/ and watch content/, templates/, static/ "
+                                        "and site.yaml. An edited paper re-renders only the pages that show it; "
+                                        "the browser reloads itself; a broken edit shows its error in the "
+                                        "terminal and over the page while the last good version stays.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--no-search", action="store_true", help="skip the search index")
+    p.set_defaults(func=cmd_serve)
 
     p = commands.add_parser("bundle", help="write dist/<site>-offline.zip: the site for reading from file://",
                             description="Build the site and zip it. Unzipped anywhere, index.html opens in a "

@@ -1,7 +1,8 @@
 """Related papers: the nearest neighbours of each paper by TF-IDF over title and abstract.
 
 scikit-learn does the work: a sparse TF-IDF matrix and brute-force cosine neighbours, which
-it computes in chunks, so memory grows with n * k, never n * n.
+it computes in chunks, so memory grows with n * k, never n * n. `RelatedIndex` keeps the
+fitted model so that `litsite serve` can re-rank one edited paper without refitting.
 """
 from __future__ import annotations
 
@@ -15,24 +16,46 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.title}. {paper.abstract}"
 
 
-def related_papers(papers: list[Paper], k: int = DEFAULT_K) -> dict[str, list[str]]:
-    """slug -> slugs of the k most similar other papers, most similar first."""
-    if len(papers) < 2:
-        return {p.slug: [] for p in papers}
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neighbors import NearestNeighbors
-    import numpy as np
+class RelatedIndex:
+    def __init__(self, papers: list[Paper], k: int = DEFAULT_K):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        import numpy as np
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_df=0.5,
-                                 min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
-    matrix = vectorizer.fit_transform([paper_text(p) for p in papers])
-    n_neighbors = min(k + 1, len(papers))
-    finder = NearestNeighbors(n_neighbors=n_neighbors, metric="cosine", algorithm="brute")
-    distances, indices = finder.fit(matrix).kneighbors(matrix)
-    out = {}
-    for i, paper in enumerate(papers):
-        # Ties are broken by slug so that two builds of the same content agree.
-        ranked = sorted(((d, papers[j].slug) for d, j in zip(distances[i], indices[i]) if j != i and d < 1.0),
-                        key=lambda pair: (round(float(pair[0]), 6), pair[1]))
-        out[paper.slug] = [slug for _, slug in ranked[:k]]
-    return out
+        self.k = k
+        self.slugs = [p.slug for p in papers]
+        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_df=0.5,
+                                          min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
+        self.matrix = self.vectorizer.fit_transform([paper_text(p) for p in papers]) if len(papers) >= 2 else None
+
+    def all_neighbours(self) -> dict[str, list[str]]:
+        """slug -> slugs of the k most similar other papers, most similar first."""
+        if self.matrix is None:
+            return {slug: [] for slug in self.slugs}
+        return self._rank(self.matrix)
+
+    def neighbours_of(self, papers: list[Paper]) -> dict[str, list[str]]:
+        """Neighbours for a few (edited) papers against the fitted collection, vocabulary unchanged."""
+        if self.matrix is None or not papers:
+            return {p.slug: [] for p in papers}
+        rows = self.vectorizer.transform([paper_text(p) for p in papers])
+        ranked = self._rank(rows, [p.slug for p in papers])
+        return ranked
+
+    def _rank(self, rows, slugs: list[str] | None = None) -> dict[str, list[str]]:
+        from sklearn.neighbors import NearestNeighbors
+
+        slugs = slugs or self.slugs
+        n_neighbors = min(self.k + 1, len(self.slugs))
+        finder = NearestNeighbors(n_neighbors=n_neighbors, metric="cosine", algorithm="brute").fit(self.matrix)
+        distances, indices = finder.kneighbors(rows)
+        out = {}
+        for i, slug in enumerate(slugs):
+            # Ties are broken by slug so that two builds of the same content agree.
+            ranked = sorted(((round(float(d), 6), self.slugs[j]) for d, j in zip(distances[i], indices[i])
+                             if self.slugs[j] != slug and d < 1.0))
+            out[slug] = [other for _, other in ranked[: self.k]]
+        return out
+
+
+def related_papers(papers: list[Paper], k: int = DEFAULT_K) -> dict[str, list[str]]:
+    return RelatedIndex(papers, k).all_neighbours()

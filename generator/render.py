@@ -51,6 +51,11 @@ class Renderer:
                                 headings=headings,
                                 topic_titles=site.topic_titles, year=dt.date.today().year)
 
+    def use_site(self, site: Site) -> None:
+        """Point the (already compiled) templates at an updated site model."""
+        self.site = site
+        self.env.globals.update(site=site, topic_titles=site.topic_titles)
+
     def _markdown(self, text: str) -> str:
         from markupsafe import Markup
 

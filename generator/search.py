@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.fsutil import atomic_write_text, swap_directory
 from generator.site import Site, by_newest
 
 FALLBACK_FILE = "search-index.js"
@@ -51,15 +52,18 @@ def _size(n: int) -> str:
 def run_pagefind(folder: Path) -> int:
     """Index pages marked data-pagefind-body; return the bundle's size in bytes."""
     bundle = folder / "pagefind"
-    shutil.rmtree(bundle, ignore_errors=True)  # Pagefind never cleans its output folder
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir", "pagefind",
+    fresh = folder / ".pagefind-new"
+    shutil.rmtree(fresh, ignore_errors=True)  # Pagefind never cleans its output folder
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(fresh),
                "--keep-index-url", "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except FileNotFoundError:  # pragma: no cover - the package is a dependency
         raise InputError("Pagefind is not installed", hint="pip install 'pagefind[bin]'") from None
     if done.returncode != 0:
+        shutil.rmtree(fresh, ignore_errors=True)
         raise InputError(f"Pagefind failed: {(done.stderr or done.stdout).strip()[:500]}", folder)
+    swap_directory(fresh, bundle)  # a served site never sees a half-written index
     return sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
 
 
@@ -129,5 +133,5 @@ def write_fallback_index(site: Site, folder: Path) -> int:
     # Inside a script file, '</script>' can't matter, but U+2028/2029 and '<!--' can: escape them.
     payload = payload.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     text = f"window.LITSITE_SEARCH={payload};\n"
-    (folder / FALLBACK_FILE).write_text(text, encoding="utf-8")
+    atomic_write_text(folder / FALLBACK_FILE, text)
     return len(text.encode("utf-8"))
