@@ -48,3 +48,92 @@ def _env() -> dict:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- built sites, a server and a browser, shared by the browser tests -------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Path:
+    """The default site (repo content) built once, with its search indexes."""
+    from generator.build import build
+    from generator.config import load_config
+
+    output = tmp_path_factory.mktemp("seed") / "_site"
+    result = build(load_config(REPO), output=output)
+    output.joinpath(".build-summary").write_text(result.summary(), encoding="utf-8")
+    return output
+
+
+class StaticServer:
+    def __init__(self, folder: Path):
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        from generator.serve import make_handler
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(folder, None))
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed_site):
+    server = StaticServer(seed_site)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for the browser tests: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """A browser page that records console errors, page errors and failed or outside requests."""
+
+    def __init__(self, browser, allowed_prefix: str | None = None, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status}: {r.url}"))
+        if allowed_prefix:
+            self.page.on("request", lambda r: r.url.startswith(allowed_prefix) or r.url.startswith("data:")
+                         or self.outside.append(r.url))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watch_page(chromium):
+    opened = []
+
+    def make(allowed_prefix=None, **options):
+        watch = PageWatch(chromium, allowed_prefix, **options)
+        opened.append(watch)
+        return watch
+
+    yield make
+    for watch in opened:
+        watch.close()

@@ -1,0 +1,125 @@
+"""The seed site in real headless Chromium: served over http and opened from file://."""
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import REPO
+from sitecheck import html_pages, internal_targets, parse
+
+pytestmark = pytest.mark.browser
+
+PAPER = "papers/spidepth-strengthened-pose-information-for-self-supervised-monocular-depth.html"
+KEY_PAGES = {"home": "index.html", "paper": PAPER, "tag": "tags/monocular-depth-estimation.html",
+             "topic": "topics/depth-estimation.html", "search": "search.html?q=depth"}
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+def test_every_internal_link_is_served_over_http(seed_site, seed_server):
+    urls = set()
+    for page in html_pages(seed_site):
+        for _, target, _ in internal_targets(seed_site, page, parse(page)):
+            urls.add(target.relative_to(seed_site.resolve()).as_posix())
+    assert len(urls) > 400  # every page and asset the site links to
+    bad = []
+    for rel in sorted(urls):
+        with urllib.request.urlopen(seed_server.url + rel) as response:
+            if response.status != 200:
+                bad.append(rel)
+    assert not bad
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_key_pages_load_with_no_errors_and_no_outside_requests(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    for name, path in KEY_PAGES.items():
+        watch = watch_page(allowed_prefix=base)
+        watch.page.goto(base + path)
+        if name == "search":
+            watch.page.wait_for_selector("#search-status[data-total]")
+        assert watch.errors == [], (name, watch.errors)
+        assert watch.outside == [], (name, watch.outside)
+        links = watch.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        internal = [u for u in links if u.startswith(base)]
+        assert internal, name
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(seed_server, watch_page, scheme):
+    axe = Axe()
+    for name, path in KEY_PAGES.items():
+        watch = watch_page(color_scheme=scheme)
+        watch.page.goto(seed_server.url + path)
+        if name == "search":
+            watch.page.wait_for_selector("#search-status[data-total]")
+        theme = watch.page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (theme == "rgb(21, 23, 26)") == (scheme == "dark"), theme
+        results = axe.run(watch.page)
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, (name, scheme, serious)
+
+
+def test_screenshots_at_1280_and_375_light_and_dark(seed_server, watch_page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        for scheme in ("light", "dark"):
+            for name in ("home", "paper", "search"):
+                watch = watch_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+                watch.page.goto(seed_server.url + KEY_PAGES[name])
+                if name == "search":
+                    watch.page.wait_for_selector("#search-status[data-total]")
+                overflow = watch.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, (name, width, overflow)  # nothing wider than the screen
+                out = SCREENSHOTS / f"{name}-{width}-{scheme}.png"
+                watch.page.screenshot(path=str(out))
+                assert out.stat().st_size > 10_000
+
+
+def test_pages_read_and_navigate_without_javascript(seed_site, watch_page):
+    watch = watch_page(java_script_enabled=False)
+    page = watch.page
+    page.goto(seed_site.resolve().as_uri() + "/index.html")
+    page.click("main a:text-is('Depth estimation')")
+    assert page.url.endswith("topics/depth-estimation.html")
+    page.click("main a.paper-title >> nth=0")
+    assert "/papers/" in page.url
+    assert page.is_visible("#abstract")
+    page.click("nav.breadcrumbs a >> text=Topics")
+    assert page.url.endswith("topics.html")
+    assert page.is_visible("nav.sidebar a[href$='list/title.html']")
+
+
+def test_theme_toggle_persists_across_pages(seed_server, watch_page):
+    watch = watch_page(color_scheme="light")
+    page = watch.page
+    page.goto(seed_server.url + "index.html")
+    page.click(".theme-toggle")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.goto(seed_server.url + PAPER)
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 23, 26)"
+
+
+def test_slash_focuses_search_and_copy_button_copies_bibtex(seed_server, watch_page):
+    watch = watch_page(permissions=["clipboard-read", "clipboard-write"])
+    page = watch.page
+    page.goto(seed_server.url + PAPER)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search"
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement.blur()")
+    page.click("button.copy")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@misc{") and "SPIdepth" in copied
+
+
+def test_narrow_screen_keeps_the_menu_reachable(seed_server, watch_page):
+    watch = watch_page(viewport={"width": 360, "height": 740})
+    page = watch.page
+    page.goto(seed_server.url + PAPER)
+    assert page.is_visible("nav.sidebar summary")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,174 @@
+"""The built seed site on disk: every page well-formed, every link resolvable, outputs escaped."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from conftest import REPO, run_litsite, snapshot
+from sitecheck import html_pages, internal_targets, parse
+
+
+def test_expected_pages_exist(seed_site):
+    for name in ("index.html", "topics.html", "tags.html", "list/title.html", "list/added.html",
+                 "attention.html", "search.html", "404.html", "about.html", "sitemap.xml", "feed.xml",
+                 "robots.txt", ".nojekyll", "papers.json", "papers.bib", "search-index.js", "pagefind/pagefind.js",
+                 "topics/graph-learning.html", "tags/gnn.html", "papers/non-deep-networks.html"):
+        assert (seed_site / name).is_file(), name
+    assert len(list((seed_site / "papers").glob("*.html"))) == 273
+
+
+def test_every_internal_link_and_asset_resolves_to_a_file(seed_site):
+    """What a reader gets from file://: each href/src names a file in the site; fragments exist."""
+    broken, checked, ids = [], 0, {}
+    for page in html_pages(seed_site):
+        parsed = parse(page)
+        for link, target, fragment in internal_targets(seed_site, page, parsed):
+            checked += 1
+            if not target.is_file() or not target.is_relative_to(seed_site.resolve()):
+                broken.append(f"{page.relative_to(seed_site)} -> {link}")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = parse(target).ids if target != page else parsed.ids
+                if fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(seed_site)} -> {link} (no #{fragment})")
+    assert checked > 20_000
+    assert not broken, broken[:20]
+
+
+def test_links_are_relative_so_the_site_works_under_any_sub_path(seed_site):
+    for page in html_pages(seed_site):
+        for link in parse(page).links:
+            assert not link.startswith("/"), (page, link)
+
+
+def test_every_page_has_lang_one_h1_title_and_description(seed_site):
+    for page in html_pages(seed_site):
+        parsed = parse(page)
+        assert parsed.lang == "en", page
+        assert parsed.h1 == 1, (page, parsed.h1)
+        assert parsed.title.strip(), page
+        assert parsed.description and parsed.description.strip(), page
+
+
+def test_every_page_parses_as_html5_without_errors(seed_site):
+    pages = html_pages(seed_site)
+    for page in pages:
+        parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+        parser.parse(page.read_bytes(), transport_encoding="utf-8")
+        assert not parser.errors, (page, parser.errors[:3])
+
+
+def test_paper_page_has_citation_meta_bibtex_and_edit_link(seed_site):
+    html = (seed_site / "papers" / "non-deep-networks.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_title" content="Non-deep Networks">' in html
+    assert 'name="citation_abstract"' in html
+    assert "@misc{" in html and "title = {{Non-deep Networks}}" in html
+    assert "https://github.com/example/litsite/edit/main/content/papers/non-deep-networks.md" in html
+    assert 'href="https://github.com/imankgoyal/NonDeepNetworks"' in html
+    assert html.count('class="paper-item"') >= 5  # related papers
+
+
+def test_derived_title_is_marked_on_the_page_and_in_papers_bib(seed_site):
+    derived = json.loads((seed_site / "papers.json").read_text())["papers"]
+    derived = [p for p in derived if p["title_derived"]]
+    assert len(derived) == 30
+    html = (seed_site / derived[0]["url"]).read_text(encoding="utf-8")
+    assert "derived title" in html
+    bib = (seed_site / "papers.bib").read_text(encoding="utf-8")
+    assert bib.count("note = {Title derived from the abstract") == 30
+    assert bib.count("\n@") + 1 == 273
+
+
+def test_paper_pages_stay_under_40_kb(seed_site):
+    sizes = [p.stat().st_size for p in (seed_site / "papers").glob("*.html")]
+    assert max(sizes) < 40 * 1024, max(sizes)
+
+
+def test_listings_paginate_at_100(seed_site):
+    first = (seed_site / "list" / "title.html").read_text(encoding="utf-8")
+    assert first.count('class="paper-item"') == 100
+    assert (seed_site / "list" / "title" / "page-3.html").is_file()
+    last = (seed_site / "list" / "title" / "page-3.html").read_text(encoding="utf-8")
+    assert last.count('class="paper-item"') == 73
+    assert 'rel="prev" href="page-2.html"' in last
+
+
+def test_tags_index_lists_every_tag_a_to_z_and_by_count(seed_site):
+    data = json.loads((seed_site / "papers.json").read_text())
+    tags = {t for p in data["papers"] for t in p["tags"]}
+    html = (seed_site / "tags.html").read_text(encoding="utf-8")
+    for tag in tags:
+        assert html.count(f'href="tags/{tag}.html"') == 2, tag  # once A-Z, once by count
+
+
+def test_sitemap_feed_and_json_are_well_formed_with_absolute_urls(seed_site):
+    sitemap = ET.parse(seed_site / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert all(u.startswith("https://example.github.io/litsite/") for u in locs) and len(locs) > 400
+    feed = ET.parse(seed_site / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 50
+    assert (seed_site / "robots.txt").read_text().endswith("Sitemap: https://example.github.io/litsite/sitemap.xml\n")
+
+
+def test_the_reload_script_is_never_in_built_output(seed_site):
+    for page in html_pages(seed_site):
+        assert "EventSource" not in page.read_text(encoding="utf-8"), page
+
+
+HOSTILE_ABSTRACT = "We show <script>window.__pwned=1</script> that *stars* and $x$ and a_b stay as written & fine."
+
+
+def test_abstract_is_text_not_markdown_or_html(project):
+    (project / "content" / "papers" / "hostile.md").write_text(
+        "---\ntitle: 'A </title><script>window.__pwned=1</script> title {{ 7*7 }}'\nabstract: '"
+        + HOSTILE_ABSTRACT + "'\n---\nNotes with <b>raw html</b> and *emphasis*.\n", encoding="utf-8")
+    run_litsite(project, "build", "--no-search", check=True)
+    html = (project / "_site" / "papers" / "hostile.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in html
+    assert "We show &lt;script&gt;window.__pwned=1&lt;/script&gt; that *stars* and $x$ and a_b stay" in html
+    assert "<em>stars</em>" not in html
+    assert "{{ 7*7 }}" in html and "49" not in html.split("<main")[1].split("</main>")[0]
+    assert "&lt;b&gt;raw html&lt;/b&gt;" in html and "<em>emphasis</em>" in html  # notes are Markdown
+
+
+def test_raw_html_in_notes_only_when_site_yaml_allows_it(project):
+    (project / "content" / "papers" / "p.md").write_text(
+        "---\ntitle: P\nabstract: A.\n---\nSee <b>this</b>.\n", encoding="utf-8")
+    config = project / "site.yaml"
+    config.write_text(config.read_text().replace("allow_html: false", "allow_html: true"))
+    run_litsite(project, "build", "--no-search", check=True)
+    assert "See <b>this</b>." in (project / "_site" / "papers" / "p.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_build_names_file_and_line_and_keeps_the_previous_site(project):
+    (project / "content" / "papers" / "good.md").write_text("---\ntitle: Good\nabstract: Fine.\n---\n")
+    run_litsite(project, "build", "--no-search", check=True)
+    before = snapshot(project / "_site")
+    (project / "content" / "papers" / "bad.md").write_text("---\ntitle: Bad\nyear: [1\n---\n")
+    result = run_litsite(project, "build", "--no-search")
+    assert result.returncode == 2
+    assert re.search(r"content/papers/bad\.md:\d+:\d+: error: YAML syntax error", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(project / "_site") == before
+    (project / "content" / "papers" / "bad.md").unlink()
+    template = project / "templates" / "paper.html"
+    template.write_text(template.read_text().replace("{% endblock %}", "{% endblok %}", 1))
+    result = run_litsite(project, "build", "--no-search")
+    assert result.returncode == 2 and re.search(r"paper\.html:\d+: error: template error", result.stderr)
+    assert snapshot(project / "_site") == before
+    assert not list(project.glob("._site.build-*"))  # no staging folder left behind
+
+
+def test_build_prints_one_summary_line_with_pages_seconds_and_index_sizes(project):
+    (project / "content" / "papers" / "p.md").write_text("---\ntitle: P\nabstract: An abstract.\n---\n")
+    result = run_litsite(project, "build", check=True)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.match(r"built \d+ pages into _site/ in \d+\.\d\ds \(search: pagefind \d+ KiB, offline index \d+ KiB",
+                    lines[0]), lines[0]
