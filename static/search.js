@@ -106,6 +106,30 @@
     var words = index.words ? index.words.split(" ") : [];
     var stop = new Set(index.stop);
     var docs = index.docs;
+    var decoded = { title: new Map(), body: new Map() }; // postings are decoded once, when first needed
+    var titleText = []; // normalised titles, for the exact-title boost
+    var withTag = null, withTopic = null;
+
+    function postings(field, w) {
+      var ids = decoded[field].get(w);
+      if (!ids) { ids = decode(index[field][w]); decoded[field].set(w, ids); }
+      return ids;
+    }
+
+    function members() { // doc ids per tag and per topic, built on the first search
+      if (withTag) return;
+      withTag = index.tags.map(function () { return []; });
+      withTopic = index.topics.map(function () { return []; });
+      docs.forEach(function (doc, id) {
+        doc[3].forEach(function (t) { withTopic[t].push(id); });
+        doc[4].forEach(function (t) { withTag[t].push(id); });
+      });
+    }
+
+    function normalTitle(id) {
+      if (titleText[id] === undefined) titleText[id] = " " + tokens(docs[id][1]).join(" ") + " ";
+      return titleText[id];
+    }
 
     function prefixRange(prefix) {
       var lo = 0, hi = words.length;
@@ -121,19 +145,20 @@
       var scores = new Map();
       function add(id, value) { if ((scores.get(id) || 0) < value) scores.set(id, value); }
       var range = prefixRange(word);
+      members();
       for (var w = range[0]; w < range[1]; w++) {
         var exact = words[w] === word ? 1 : 0.8;
-        decode(index.body[w]).forEach(function (id) { add(id, 1 * exact); });
-        decode(index.title[w]).forEach(function (id) { add(id, 3 * exact); });
+        postings("body", w).forEach(function (id) { add(id, 1 * exact); });
+        postings("title", w).forEach(function (id) { add(id, 3 * exact); });
       }
       index.tags.forEach(function (tag, t) {
         if (tag.split("-").some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
-          docs.forEach(function (doc, id) { if (doc[4].indexOf(t) >= 0) add(id, 2); });
+          withTag[t].forEach(function (id) { add(id, 2); });
         }
       });
       index.topics.forEach(function (topic, t) {
         if (tokens(topic[1]).some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
-          docs.forEach(function (doc, id) { if (doc[3].indexOf(t) >= 0) add(id, 2); });
+          withTopic[t].forEach(function (id) { add(id, 2); });
         }
       });
       return scores;
@@ -168,13 +193,16 @@
           return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
                  tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; });
         });
-        var score = function (id) {
-          var s = total === null ? 0 : total.get(id);
-          if (phrase && tokens(docs[id][1]).join(" ") === phrase) s += 100; // the exact title
-          else if (phrase && (" " + tokens(docs[id][1]).join(" ") + " ").indexOf(" " + phrase + " ") >= 0) s += 10;
-          return s;
-        };
-        if (total !== null) ids.sort(function (a, b) { return score(b) - score(a) || a - b; });
+        if (total !== null) {
+          var final = new Map();
+          ids.forEach(function (id) {
+            var s = total.get(id), title = normalTitle(id);
+            if (phrase && title === " " + phrase + " ") s += 100; // the exact title
+            else if (phrase && title.indexOf(" " + phrase + " ") >= 0) s += 10;
+            final.set(id, s);
+          });
+          ids.sort(function (a, b) { return final.get(b) - final.get(a) || a - b; });
+        }
         var counts = { topic: {}, tag: {} };
         ids.forEach(function (id) {
           docs[id][3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
@@ -279,8 +307,10 @@
       status.dataset.total = 0;
       return Promise.resolve();
     }
+    var started = performance.now();
     return backend.search(q, state).then(function (found) {
       if (id !== runId) return;
+      status.dataset.ms = (performance.now() - started).toFixed(1); // the query itself, for benchmarks
       lastResults = found.results;
       var n = found.results.length;
       status.textContent = n + (n === 1 ? " result" : " results") + (q ? " for “" + q + "”" : "") +

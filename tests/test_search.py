@@ -1,0 +1,164 @@
+"""Search in real Chromium: Pagefind over http, the fallback index from file://, the offline bundle."""
+from __future__ import annotations
+
+import json
+import random
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pytest
+
+from conftest import REPO, run_litsite
+
+pytestmark = pytest.mark.browser
+
+
+def seed_titles(site: Path, n: int = 20, seed: int = 2026) -> list[dict]:
+    papers = json.loads((site / "papers.json").read_text())["papers"]
+    return random.Random(seed).sample(papers, n)
+
+
+def search(page, base: str, query: str, extra: str = "") -> list[str]:
+    page.goto(f"{base}search.html?q={quote_plus(query)}{extra}")
+    page.wait_for_selector("#search-status[data-total]")
+    return page.eval_on_selector_all("#search-results a.paper-title", "els => els.map(e => e.href)")
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_exact_title_puts_that_paper_first(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page()
+    for paper in seed_titles(seed_site):
+        found = search(watch.page, base, paper["title"])
+        assert found and found[0] == base + paper["url"], (paper["title"], found[:3])
+    backend = watch.page.get_attribute("#search-status", "data-backend")
+    assert backend == ("pagefind" if scheme == "http" else "offline")
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_ticking_a_topic_narrows_results_and_counts_match(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    papers = {p["url"]: p for p in json.loads((seed_site / "papers.json").read_text())["papers"]}
+    watch = watch_page()
+    page = watch.page
+    before = search(page, base, "networks")
+    total_before = int(page.get_attribute("#search-status", "data-total"))
+    box = page.locator("#search-facets input[name=topic][value=depth-estimation]")
+    shown_count = int(page.locator("#search-facets input[name=topic][value=depth-estimation] + span .count").get_attribute("data-count"))
+    box.check()
+    page.wait_for_function(f"document.getElementById('search-status').dataset.total != '{total_before}'")
+    page.wait_for_selector("#search-status[data-total]")
+    total_after = int(page.get_attribute("#search-status", "data-total"))
+    after = page.eval_on_selector_all("#search-results a.paper-title", "els => els.map(e => e.href)")
+    assert 0 < total_after < total_before and total_after == shown_count == len(after)
+    for url in after:
+        assert "depth-estimation" in papers[url[len(base):]]["topics"], url
+    assert "topic=depth-estimation" in page.url  # the search can be shared
+    for label in page.locator("#search-facets input[name=tag]").all():
+        count = int(page.locator(f"#search-facets input[name=tag][value='{label.get_attribute('value')}'] + span .count")
+                    .get_attribute("data-count"))
+        carrying = sum(label.get_attribute("value") in papers[u[len(base):]]["tags"] for u in after)
+        assert count == carrying, label.get_attribute("value")
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_a_shared_search_url_shows_results_without_typing(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page()
+    found = search(watch.page, base, "link prediction")
+    assert len(found) >= 5
+    assert watch.page.input_value("#search-query") == "link prediction"
+    titles = watch.page.eval_on_selector_all("#search-results a.paper-title", "els => els.map(e => e.textContent)")
+    assert sum("Link Prediction" in t or "link prediction" in t for t in titles[:5]) >= 4
+
+
+def test_typing_in_the_header_box_and_pressing_enter_searches(seed_server, watch_page):
+    watch = watch_page()
+    page = watch.page
+    page.goto(seed_server.url + "index.html")
+    page.fill("#site-search", "DeepWalk")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector("#search-status[data-total]")
+    assert "DeepWalk" in page.text_content("#search-results li:first-child a.paper-title")
+
+
+def test_offline_bundle_from_file_finds_deepwalk_with_no_outside_requests(tmp_path, watch_page):
+    result = run_litsite(REPO, "bundle", check=True)
+    path = Path(re.search(r"wrote (\S+\.zip)", result.stderr).group(1))
+    path = path if path.is_absolute() else REPO / path
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert not any("/pagefind/" in n for n in names)
+        archive.extractall(tmp_path)
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    base = folder.resolve().as_uri() + "/"
+    watch = watch_page(allowed_prefix=base)
+    page = watch.page
+    page.goto(base + "index.html")
+    page.fill("#site-search", "DeepWalk")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector("#search-status[data-total]")
+    assert page.get_attribute("#search-status", "data-backend") == "offline"
+    page.click("#search-results li:first-child a.paper-title")
+    assert page.url == base + "papers/deepwalk-online-learning-of-social-representations.html"
+    assert page.text_content("h1") == "DeepWalk: Online Learning of Social Representations"
+    page.goto(base + "search.html?q=graph&topic=link-prediction")
+    page.wait_for_selector("#search-status[data-total]")
+    assert int(page.get_attribute("#search-status", "data-total")) > 0
+    assert watch.errors == [] and watch.outside == []
+    for name in names:  # no asset is fetched from outside the bundle
+        if name.endswith(".html"):
+            text = (tmp_path / name).read_text(encoding="utf-8")
+            assets = re.findall(r'<(?:script|img|iframe|link(?![^>]*rel="(?:canonical|alternate)"))[^>]+'
+                                r'(?:src|href)="((?:https?:)?//[^"]*)"', text)
+            assert not assets, (name, assets)
+
+
+def test_fallback_index_is_smaller_than_the_text_it_covers(seed_site):
+    papers = json.loads((seed_site / "papers.json").read_text())["papers"]
+    raw = sum(len(p["title"].encode()) + len(p["abstract"].encode()) for p in papers)
+    size = (seed_site / "search-index.js").stat().st_size
+    assert size <= raw, (size, raw)
+    summary = (seed_site / ".build-summary").read_text()
+    assert re.search(r"pagefind \d+(\.\d)? [KM]iB, offline index \d+ KiB", summary), summary
+
+
+@pytest.mark.slow
+def test_offline_query_answers_in_under_50_ms_at_10000_papers(tmp_path, watch_page):
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from synth import make_project
+
+    from generator.build import load_site
+    from generator.config import load_config
+    from generator.render import Renderer
+    from generator.search import write_fallback_index
+    from generator.site import plan_site
+
+    project = make_project(10_000, tmp_path / "synth")
+    config = load_config(project)
+    site, _ = load_site(config)
+    out = tmp_path / "out"
+    (out / "static").mkdir(parents=True)
+    search_page = next(p for p in plan_site(site) if p.path == "search.html")
+    (out / "search.html").write_text(Renderer(site, config.templates_dir).render(search_page), encoding="utf-8")
+    for name in ("search.js", "site.js", "style.css"):
+        (out / "static" / name).write_bytes((REPO / "static" / name).read_bytes())
+    size = write_fallback_index(site, out)
+    raw = sum(len(p.title.encode()) + len(p.abstract.encode()) for p in site.papers)
+    assert size <= raw
+    watch = watch_page()
+    times = []
+    for query in ["network pruning", "depth", "graph neural networks message passing", "quant", "learning rate",
+                  "vision transformers", "policy", "scene flow", "low rank adaptation", "ti"]:
+        watch.page.goto(out.resolve().as_uri() + "/search.html?q=" + quote_plus(query))
+        watch.page.wait_for_selector("#search-status[data-total]", timeout=30000)
+        times.append(float(watch.page.get_attribute("#search-status", "data-ms")))
+    times.sort()
+    print(f"offline query times at 10,000 papers (ms, cold page each): {times}")
+    assert times[len(times) // 2] < 50 and times[-1] < 100, times
