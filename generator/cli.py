@@ -140,6 +140,39 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.check import check, format_problem
+    from generator.config import load_config
+
+    try:
+        config = load_config(args.root)
+    except InputError as exc:  # site.yaml itself is content to check
+        for problem in exc.problems:
+            print(format_problem(problem, args.format))
+        return 1
+    report = check(config, args.paths)
+    for problem in report.problems:
+        print(format_problem(problem, args.format))
+    say(report.summary())
+    return 1 if report.errors else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+    from generator.new import new_paper
+
+    config = load_config(args.root)
+    links = {k: v for k, v in (("code", args.code), ("project", args.project), ("pdf", args.pdf)) if v}
+    path = new_paper(config, args.title, args.abstract or "", args.tags, args.topics, links, args.doi or "",
+                     args.arxiv or "", _today())
+    print(path.relative_to(config.root) if path.is_relative_to(config.root) else path)
+    return 0
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -194,6 +227,28 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Build the site and zip it. Unzipped anywhere, index.html opens in a "
                                         "browser with no server and no network; search uses the offline index.")
     p.set_defaults(func=cmd_bundle)
+
+    p = commands.add_parser("check", help="report every problem in the content, with file:line:col",
+                            description="Validate paper files (and site.yaml): YAML syntax, unknown keys, types, "
+                                        "required fields, duplicate slugs and papers, tags and topics outside the "
+                                        "vocabulary, URLs, DOIs and arXiv ids. Exit code 1 when there are errors.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: content/papers)")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="'github' prints workflow annotations that show on the pull request")
+    p.set_defaults(func=cmd_check)
+
+    p = commands.add_parser("new", help="create a paper file with a unique slug and print its path",
+                            description="Write content/papers/<slug>.md for a new paper. Without --tags/--topics, "
+                                        "they are assigned from the vocabulary (and stay yours once you edit them).")
+    p.add_argument("title")
+    p.add_argument("--abstract", help="the abstract, as plain text")
+    p.add_argument("--tags", type=_csv, default=None, help="comma-separated tags, e.g. gnn,link-prediction")
+    p.add_argument("--topics", type=_csv, default=None, help="comma-separated topic slugs from site.yaml")
+    for kind in ("code", "project", "pdf"):
+        p.add_argument(f"--{kind}", metavar="URL", help=f"{kind} link")
+    p.add_argument("--doi", help="DOI, e.g. 10.1234/abc")
+    p.add_argument("--arxiv", help="arXiv id, e.g. 2101.01234")
+    p.set_defaults(func=cmd_new)
 
     p = commands.add_parser("retag", help="assign topics and tags to papers where a person has not set them",
                             description="Re-run topic and tag assignment over content/papers. Fields a person "

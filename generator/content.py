@@ -189,10 +189,16 @@ def load_yaml(yaml_text: str, path: str, first_line: int) -> Any:
     try:
         return yaml.load(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Point at where the broken construct starts (an unclosed quote or bracket), which is
+        # where the fix goes; say where the parser gave up when that is elsewhere.
+        mark = exc.context_mark or exc.problem_mark
         line = first_line + mark.line if mark else first_line
         column = mark.column + 1 if mark else None
         reason = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None:
+            reason = f"{reason} {exc.context}"
+        if exc.problem_mark is not None and exc.context_mark is not None and exc.problem_mark.line != exc.context_mark.line:
+            reason += f" (noticed at line {first_line + exc.problem_mark.line})"
         raise InputError(f"YAML syntax error: {reason}", path, line, column,
                          "quote values that contain ': ', '#', or start with -, &, *, !, [, {") from None
     except yaml.YAMLError as exc:
@@ -300,7 +306,8 @@ def _check_types(data: dict, name: str) -> list[Problem]:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}.get(
+    return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number",
+            str: "text", dt.date: "a date"}.get(
         type(value), type(value).__name__)
 
 

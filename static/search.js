@@ -133,8 +133,10 @@
 
     function prefixRange(prefix) {
       var lo = 0, hi = words.length;
+      var exactOnly = prefix.length < 3; // 'ti' would expand to hundreds of words and match everything
       while (lo < hi) { var mid = (lo + hi) >> 1; if (words[mid] < prefix) lo = mid + 1; else hi = mid; }
       var start = lo;
+      if (exactOnly) return words[lo] === prefix ? [lo, lo + 1] : [lo, lo];
       while (lo < words.length && words[lo].lastIndexOf(prefix, 0) === 0) lo++;
       return [start, lo];
     }

@@ -161,4 +161,4 @@ def test_offline_query_answers_in_under_50_ms_at_10000_papers(tmp_path, watch_pa
         times.append(float(watch.page.get_attribute("#search-status", "data-ms")))
     times.sort()
     print(f"offline query times at 10,000 papers (ms, cold page each): {times}")
-    assert times[len(times) // 2] < 50 and times[-1] < 100, times
+    assert times[-1] < 50, times
