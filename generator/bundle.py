@@ -20,7 +20,9 @@ def bundle_path(config: SiteConfig) -> Path:
 
 def make_bundle(config: SiteConfig) -> tuple[Path, BuildResult, int]:
     target = bundle_path(config)
-    with tempfile.TemporaryDirectory(prefix="litsite-bundle-") as scratch:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Staged inside dist/ so that litsite writes nowhere but content/, _site/ and dist/.
+    with tempfile.TemporaryDirectory(prefix=".bundle-", dir=target.parent) as scratch:
         site = Path(scratch) / "site"
         result = build(config, output=site)
         zip_file = Path(scratch) / "bundle.zip"

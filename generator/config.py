@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from generator.content import load_yaml
 from generator.errors import InputError, Problem
 from generator.slugs import is_safe_slug
 
@@ -93,7 +94,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.lines: dict[int, int] = {}
         try:
-            self.data = yaml.load(text, Loader=yaml.CSafeLoader) or {}
+            self.data = load_yaml(text, str(path), 1) or {}  # size limit, no anchors/aliases: as for papers
             self.node = yaml.compose(text, Loader=yaml.CSafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark

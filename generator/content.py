@@ -373,8 +373,8 @@ def _check_identifiers(data, name) -> list[Problem]:
 def paper_from_dict(data: dict, slug: str, body: str, path: Path | None) -> Paper:
     return Paper(
         slug=slug,
-        title=str(data["title"]).strip(),
-        abstract=(data.get("abstract") or "").strip(),
+        title=str(data["title"]),
+        abstract=data.get("abstract") or "",
         title_source=data.get("title_source") or "person",
         authors=list(data.get("authors") or []),
         year=data.get("year"),

@@ -50,6 +50,8 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
 
 
 def _write(config: SiteConfig, papers: list[Paper]) -> list[Path]:
+    for stale in config.papers_dir.glob(".*.tmp"):  # left by an import that was killed mid-write
+        stale.unlink(missing_ok=True)
     written = []
     for paper in papers:
         path = config.papers_dir / f"{paper.slug}.md"

@@ -16,16 +16,31 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.title}. {paper.abstract}"
 
 
+def fit_tfidf(texts: list[str], **options):
+    """A fitted TfidfVectorizer and matrix; pruning options are relaxed when they would leave no
+    terms (a collection of near-identical abstracts), and None when the texts hold no words at all."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    for attempt in (options, {**options, "min_df": 1, "max_df": 1.0}):
+        vectorizer = TfidfVectorizer(**attempt)
+        try:
+            return vectorizer, vectorizer.fit_transform(texts)
+        except ValueError:  # "no terms remain" / "empty vocabulary"
+            continue
+    return None, None
+
+
 class RelatedIndex:
     def __init__(self, papers: list[Paper], k: int = DEFAULT_K):
-        from sklearn.feature_extraction.text import TfidfVectorizer
         import numpy as np
 
         self.k = k
         self.slugs = [p.slug for p in papers]
-        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_df=0.5,
-                                          min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
-        self.matrix = self.vectorizer.fit_transform([paper_text(p) for p in papers]) if len(papers) >= 2 else None
+        self.vectorizer = self.matrix = None
+        if len(papers) >= 2:
+            self.vectorizer, self.matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english",
+                                                     sublinear_tf=True, max_df=0.5,
+                                                     min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
 
     def all_neighbours(self) -> dict[str, list[str]]:
         """slug -> slugs of the k most similar other papers, most similar first."""

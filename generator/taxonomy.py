@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.config import SiteConfig, TagDef, Topic
 from generator.content import Paper
-from generator.related import related_papers
+from generator.related import fit_tfidf, related_papers
 from generator.slugs import slugify
 
 MAX_TAGS, MIN_TAGS = 8, 2
@@ -265,16 +265,14 @@ def _score(matcher: PhraseMatcher, title: str, abstract: str, weights: dict | No
 
 
 def _topic_centroids(tagger: Tagger, corpus: list[Paper]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
     import numpy as np
     import scipy.sparse as sp
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1)
     texts = [p.title + ". " + p.abstract for p in corpus]
-    if not texts:
-        return vectorizer, [], None
-    matrix = vectorizer.fit_transform(texts)
+    vectorizer, matrix = fit_tfidf(texts, stop_words="english", sublinear_tf=True, min_df=1) if texts else (None, None)
+    if vectorizer is None:
+        return None, [], None
     members: dict[str, list[int]] = {}
     for i, paper in enumerate(corpus):
         for reason in tagger.topic_scores(paper):
@@ -414,15 +412,16 @@ def suggest_topics(papers: list[Paper], n_topics: int | None = None, seed: int =
     import numpy as np
     import yaml
     from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(papers) < 4:
         return "# too few papers to suggest topics\n"
     k = n_topics or int(min(16, max(2, round((len(papers) / 2) ** 0.5))))
     k = min(k, len(papers))
-    vectorizer = TfidfVectorizer(stop_words=sorted(STOPWORDS | GENERIC | _SKLEARN_STOP), sublinear_tf=True,
-                                 ngram_range=(1, 2), min_df=2 if len(papers) > 20 else 1, max_df=0.3)
-    matrix = vectorizer.fit_transform([p.title + ". " + p.abstract for p in papers])
+    vectorizer, matrix = fit_tfidf([p.title + ". " + p.abstract for p in papers],
+                                   stop_words=sorted(STOPWORDS | GENERIC | _SKLEARN_STOP), sublinear_tf=True,
+                                   ngram_range=(1, 2), min_df=2 if len(papers) > 20 else 1, max_df=0.3)
+    if vectorizer is None:
+        return "# the papers have too few distinct words to suggest topics\n"
     model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(matrix)
     terms = vectorizer.get_feature_names_out()
     topics = []

@@ -115,7 +115,9 @@ class PageWatch:
         self.outside: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        # A request cancelled because the test moved on to the next page is not a broken link.
+        self.page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+                     and self.errors.append(f"failed: {r.url} ({r.failure})"))
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status}: {r.url}"))
         if allowed_prefix:
             self.page.on("request", lambda r: r.url.startswith(allowed_prefix) or r.url.startswith("data:")

@@ -34,6 +34,7 @@ WORD = re.compile(r"\w+")
 # A lone abstract costs a little more than a pair, so a title and its abstract are never
 # read as two abstract-only records just because the title happens to be long.
 LONE_ABSTRACT_PENALTY = 0.15
+MAX_LINE_CHARS = 20_000  # the longest real abstracts are ~3,000 characters
 PROSE = 0.45  # a line scoring this much reads like a sentence of prose
 
 
@@ -45,7 +46,7 @@ class _Line:
 
 def parse_dump(data: bytes, source_name: str) -> tuple[list[Record], str]:
     text = decode(data, source_name)
-    lines, had_boilerplate, had_blank_lines = _content_lines(text)
+    lines, had_boilerplate, had_blank_lines = _content_lines(text, source_name)
     if not lines:
         raise InputError("no paper records found (the file is empty or holds only site boilerplate)",
                          source_name, hint="pass a dump of a paper listing page")
@@ -81,11 +82,14 @@ def decode(data: bytes, source_name: str) -> str:
                          hint="convert it first, e.g. iconv -f latin1 -t utf-8") from None
 
 
-def _content_lines(text: str) -> tuple[list[_Line], bool, bool]:
+def _content_lines(text: str, source: str) -> tuple[list[_Line], bool, bool]:
     """Lines that may hold a title or an abstract, with their 1-based line numbers."""
     out: list[_Line] = []
     had_boilerplate = had_blank = False
     for number, raw in enumerate(text.splitlines(), start=1):
+        if len(raw) > MAX_LINE_CHARS:
+            raise InputError(f"line is {len(raw):,} characters long; no title or abstract is", source,
+                             number, hint="is this really a paper listing? split or fix the line")
         line = " ".join(raw.split())  # tabs, trailing spaces, runs of spaces
         if not line:
             had_blank = had_blank or bool(out)
