@@ -1,0 +1,107 @@
+"""SIGKILL at random moments: content files are old or new, never torn; _site is one whole build."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, snapshot
+
+pytestmark = pytest.mark.slow
+TRIALS = 20
+
+
+def start(root: Path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH="1700000000")
+    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+
+def run_to_end(root: Path, *args: str) -> None:
+    process = start(root, *args)
+    assert process.wait(timeout=300) == 0
+
+
+def kill_after(process: subprocess.Popen, delay: float) -> bool:
+    """Kill the process after `delay` seconds; True if it was still running."""
+    deadline = time.monotonic() + delay
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return True
+
+
+def site_state(site: Path) -> dict[str, bytes]:
+    # Pagefind's chunk names may differ between identical builds; its entry file is compared instead.
+    return {k: v for k, v in snapshot(site).items() if not k.startswith("pagefind/") or k == "pagefind/pagefind.js"}
+
+
+def test_killed_imports_leave_every_file_old_or_new(project):
+    seeds = sorted(p.relative_to(project).as_posix() for p in (project / "sources" / "seeds").glob("*.txt"))
+    first, rest = seeds[:2], seeds[2:]
+    run_to_end(project, "import", *first)
+    old = snapshot(project / "content")
+    reference = project.parent / "reference"
+    shutil.copytree(project, reference)
+    run_to_end(reference, "import", *first, *rest)
+    new = snapshot(reference / "content")
+    assert len(new) > len(old) and any(old[k] != new[k] for k in old)  # the import changes files
+    started = time.monotonic()
+    run_to_end(reference, "import", *first, *rest)
+    duration = time.monotonic() - started
+    rng = random.Random(20261123)
+    killed = 0
+    for _ in range(TRIALS):
+        shutil.rmtree(project / "content")
+        for key, data in old.items():  # restore the old state exactly
+            (project / "content" / key).parent.mkdir(parents=True, exist_ok=True)
+            (project / "content" / key).write_bytes(data)
+        assert snapshot(project / "content") == old
+        killed += kill_after(start(project, "import", *first, *rest), rng.uniform(0, duration * 1.5))
+        now = snapshot(project / "content")
+        for key, data in now.items():
+            if key.endswith(".tmp"):
+                continue  # an unfinished temp file: never read, removed by the next import
+            assert data in (old.get(key), new.get(key)), key
+    assert killed >= TRIALS // 2  # most kills landed while the import was running
+
+
+def test_killed_builds_leave_the_previous_or_the_new_site(project):
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    run_to_end(project, "build")
+    previous = site_state(project / "_site")
+    paper = project / "content" / "papers" / "non-deep-networks.md"
+    paper.write_text(paper.read_text().replace("title: Non-deep Networks", "title: Non-deep Networks Again"))
+    started = time.monotonic()
+    run_to_end(project, "build")
+    duration = time.monotonic() - started
+    new = site_state(project / "_site")
+    assert new != previous
+    rng = random.Random(7)
+    killed = 0
+    seen = {"previous": 0, "new": 0}
+    for _ in range(TRIALS):
+        shutil.rmtree(project / "_site")
+        # restore the previous build exactly, then build the new content and kill it
+        (project / "_site").mkdir()
+        for key, data in previous.items():
+            (project / "_site" / key).parent.mkdir(parents=True, exist_ok=True)
+            (project / "_site" / key).write_bytes(data)
+        killed += kill_after(start(project, "build"), rng.uniform(0, duration * 1.2))
+        state = site_state(project / "_site")
+        assert state in (previous, new), "the site is neither the previous nor the new build"
+        seen["previous" if state == previous else "new"] += 1
+    assert killed >= TRIALS // 2 and seen["previous"] > 0
+    run_to_end(project, "build")  # a later build recovers and cleans up the killed build's staging
+    assert site_state(project / "_site") == new
+    assert not list(project.glob("._site.build-*"))

@@ -1,0 +1,56 @@
+"""Property-based tests: the file format, slugs and the dump reader on arbitrary input."""
+from __future__ import annotations
+
+import string
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.content import Paper, read_paper, render_paper_file
+from generator.errors import InputError
+from generator.importers.dumps import parse_dump
+from generator.slugs import is_safe_slug, unique_slug
+
+# Any Unicode text a file can hold: everything but surrogates (not encodable in UTF-8).
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+TAG = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}\Z")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=TEXT.filter(lambda t: t.strip() != ""), abstract=TEXT, tags=st.lists(TAG, max_size=20),
+       notes=st.text(string.printable, max_size=200))
+def test_front_matter_round_trips_any_title_abstract_and_tags(title, abstract, tags, notes):
+    paper = Paper(slug="p", title=title, abstract=abstract, tags=tags, notes=notes)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.md"
+        path.write_bytes(render_paper_file(paper).encode("utf-8"))
+        back = read_paper(path)
+    assert back.title == title
+    assert back.abstract == abstract
+    assert back.tags == tags
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=TEXT, taken=st.sets(TAG, max_size=30), seed=TEXT)
+def test_unique_slug_is_always_safe_new_and_non_empty(text, taken, seed):
+    slug = unique_slug(text, taken, seed)
+    assert slug and is_safe_slug(slug)
+    assert slug.lower() not in {t.lower() for t in taken}
+    assert "/" not in slug and ".." not in slug
+    assert unique_slug(text, taken, seed) == slug  # the same on every run
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.one_of(st.binary(max_size=2000), TEXT.map(lambda t: t.encode("utf-8")),
+                      st.lists(TEXT, max_size=12).map(lambda ls: "\n".join(ls).encode("utf-8"))))
+def test_the_dump_reader_returns_records_or_raises_the_documented_error(data):
+    try:
+        records, shape = parse_dump(data, "input.txt")
+    except InputError as exc:
+        assert str(exc).startswith("input.txt")
+        return
+    assert records and shape in ("listing page", "alternating titles and abstracts", "one abstract per line")
+    for record in records:
+        assert record.abstract and record.line >= 1
