@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.content import Paper, load_papers, render_paper_file
-from generator.errors import InputError
+from generator.errors import InputError, Problem
 from generator.fsutil import atomic_write_text
 from generator.importers import Record, read_records
 from generator.merge import ImportPlan, plan_import
@@ -18,6 +18,7 @@ class ImportResult:
     plan: ImportPlan
     shapes: list[tuple[str, str, int]]  # (source name, shape, records)
     written: list[Path]
+    problems: list[Problem]  # entries skipped or flagged; the rest was imported
 
 
 def source_name(path: Path, root: Path) -> str:
@@ -33,10 +34,12 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
     """Import `files` into content/papers. `assign(papers, all_papers)` fills tags and topics."""
     records: list[Record] = []
     shapes = []
+    skipped: list[Problem] = []
     for path in files:
         name = source_name(path, config.root)
-        found, shape = read_records(path, name)
+        found, shape, problems = read_records(path, name)
         records += found
+        skipped += problems
         shapes.append((name, shape, len(found)))
     existing, problems = load_papers(config.papers_dir)
     errors = [p for p in problems if p.severity == "error"]
@@ -44,9 +47,11 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
         raise InputError.from_problems(errors)
     plan = plan_import(records, existing, today)
     if assign is not None:
-        assign(plan.changed, existing + plan.added)
+        # Only new papers are tagged here: a merge fills missing fields and keeps everything
+        # else as it was (`litsite retag` re-runs assignment deliberately).
+        assign(plan.added, existing + plan.added, plan.keywords)
     written = [] if dry_run else _write(config, plan.changed)
-    return ImportResult(plan, shapes, written)
+    return ImportResult(plan, shapes, written, skipped)
 
 
 def _write(config: SiteConfig, papers: list[Paper]) -> list[Path]:

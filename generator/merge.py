@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from generator.content import Paper, Source
 from generator.importers import Record
@@ -78,6 +79,19 @@ def _link_kind(url: str) -> str:
     return "project"
 
 
+IDENTITY_FIELDS = ("authors", "year", "venue", "doi", "arxiv")
+MIN_TITLE_KEY = 10  # '???' or an emoji title says nothing about which paper it is
+NEAR_IDENTICAL = 0.93  # share of an abstract two records must have in common to be one paper
+
+
+def title_key(title: str) -> str:
+    return abstract_key(title)
+
+
+def source_kind(file: str) -> str:
+    return {".bib": "bibtex", ".json": "csl"}.get(PurePath(file).suffix.lower(), "dump")
+
+
 @dataclass
 class ImportPlan:
     """What an import will do; nothing is written until the caller writes `changed`."""
@@ -86,6 +100,8 @@ class ImportPlan:
     updated: list[Paper] = field(default_factory=list)
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)  # "slug: what was filled"
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # slug -> keywords its records gave
 
     @property
     def changed(self) -> list[Paper]:
@@ -95,26 +111,102 @@ class ImportPlan:
         return [p for p in self.added + self.updated if p.title_is_derived]
 
 
+class _Catalogue:
+    """Every way a record can name a paper already known: DOI, arXiv id, source, abstract, title."""
+
+    def __init__(self, papers: list[Paper]):
+        self.by_doi: dict[str, Paper] = {}
+        self.by_arxiv: dict[str, Paper] = {}
+        self.by_source: dict[tuple, Paper | None] = {}
+        self.by_abstract: dict[str, Paper] = {}
+        self.by_title: dict[str, list[Paper]] = {}
+        self.by_edge: dict[str, list[Paper]] = {}
+        for paper in papers:
+            self.add(paper)
+
+    def add(self, paper: Paper) -> None:
+        if paper.doi:
+            self.by_doi.setdefault(paper.doi.lower(), paper)
+        if paper.arxiv:
+            self.by_arxiv.setdefault(paper.arxiv, paper)
+        for source in paper.sources:
+            source_id = _source_id(source.file, source.line, source.key)
+            if self.by_source.setdefault(source_id, paper) is not paper:
+                self.by_source[source_id] = None  # a key two papers claim (a duplicate key) names neither
+        key = abstract_key(paper.abstract)
+        if key:
+            self.by_abstract.setdefault(key, paper)
+            for edge in _edges(key):
+                self.by_edge.setdefault(edge, []).append(paper)
+        if paper.title and not paper.title_is_derived and len(title_key(paper.title)) >= MIN_TITLE_KEY:
+            self.by_title.setdefault(title_key(paper.title), []).append(paper)
+
+    def find(self, record: Record) -> Paper | None:
+        found = (self.by_doi.get(record.doi.lower()) if record.doi else None) \
+            or (self.by_arxiv.get(record.arxiv) if record.arxiv else None) \
+            or (None if record.duplicate_key else self.by_source.get(_source_id(record.file, record.line, record.key)))
+        if found:
+            return found
+        key = abstract_key(record.abstract)
+        if key and key in self.by_abstract:
+            return self.by_abstract[key]
+        if key:
+            for edge in _edges(key):
+                for paper in self.by_edge.get(edge, []):
+                    if _near(key, abstract_key(paper.abstract)):
+                        return paper
+        if record.title:
+            for paper in self.by_title.get(title_key(record.title), []):
+                if record.year and paper.year and record.year != paper.year:
+                    continue
+                if record.abstract and paper.abstract and not _same_subject(record.abstract, paper.abstract):
+                    continue  # two papers that share a generic title ("Continual Learning")
+                return paper
+        return None
+
+
+def _source_id(file: str, line: int | None, key: str | None) -> tuple:
+    # A bibliography entry is known by its key (lines move when the file is edited).
+    return (file, "key", key) if key else (file, "line", line)
+
+
+def _edges(key: str) -> list[str]:
+    return [f"<{key[:80]}", f">{key[-80:]}"] if len(key) >= 160 else [f"={key}"]
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Two versions of one abstract share most words; two papers with one title do not."""
+    words_a, words_b = set(a.lower().split()), set(b.lower().split())
+    return len(words_a & words_b) / max(len(words_a | words_b), 1) >= 0.3
+
+
+def _near(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
+
+
 def plan_import(records: list[Record], existing: list[Paper], today: dt.date) -> ImportPlan:
     """Merge `records` into `existing` papers (which are modified in place when they change)."""
-    by_key = {abstract_key(p.abstract): p for p in existing if p.abstract}
-    by_source = {(s.file, s.line, s.key): p for p in existing for s in p.sources}
+    catalogue = _Catalogue(existing)
     taken = {p.slug for p in existing}
     plan = ImportPlan()
     touched: dict[int, Paper] = {}
     new_ids: set[int] = set()
     for group in _group(records):
-        paper = _find(group, by_key, by_source)
+        paper = next((p for p in map(catalogue.find, group) if p is not None), None)
         if paper is None:
             paper = _new_paper(group, taken, today)
             taken.add(paper.slug)
             new_ids.add(id(paper))
             plan.added.append(paper)
-            by_key[abstract_key(paper.abstract)] = paper
-        elif _merge(paper, group, plan.conflicts):
+        elif _merge(paper, group, plan):
             touched[id(paper)] = paper
-        for record in group:
-            by_source[(record.file, record.line, record.key)] = paper
+        catalogue.add(paper)
+        keywords = [k for r in group for k in r.keywords]
+        if keywords:
+            plan.keywords[paper.slug] = keywords
     plan.updated = [p for i, p in touched.items() if i not in new_ids]
     plan.unchanged = len(existing) - len(plan.updated)
     return plan
@@ -123,32 +215,37 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
 def _group(records: list[Record]) -> list[list[Record]]:
     groups: dict[str, list[Record]] = {}
     for record in records:
-        groups.setdefault(abstract_key(record.abstract) or f"title:{record.title}", []).append(record)
+        groups.setdefault(abstract_key(record.abstract) or f"title:{title_key(record.title or '')}:{record.year}",
+                          []).append(record)
     return list(groups.values())
 
 
-def _find(group, by_key, by_source) -> Paper | None:
-    for record in group:
-        paper = by_key.get(abstract_key(record.abstract)) or by_source.get((record.file, record.line, record.key))
-        if paper is not None:
-            return paper
-    return None
+def _first(group: list[Record], name: str):
+    return next((getattr(r, name) for r in group if getattr(r, name)), None)
 
 
 def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
     first = group[0]
     titled = next((r for r in group if r.title), None)
-    title = titled.title if titled else derive_title(first.abstract)
+    abstract = _first(group, "abstract") or ""
+    title = titled.title if titled else derive_title(abstract)
     paper = Paper(
-        slug=unique_slug(title, taken, fallback_seed=abstract_key(first.abstract) or title),
+        slug=unique_slug(title, taken, fallback_seed=abstract_key(abstract) or title),
         title="",
-        title_source="dump" if titled else "derived",
+        title_source=source_kind(titled.file) if titled else "derived",
         sources=_sources(group),
         added=today,
     )
     paper.set_generated("title", title)
-    paper.set_generated("abstract", first.abstract)
-    paper.set_generated("links", extract_links(first.abstract))
+    paper.set_generated("abstract", abstract)
+    links = extract_links(abstract)
+    for record in group:
+        links = _union_links(links, record.links)
+    paper.set_generated("links", links)
+    for name in IDENTITY_FIELDS:
+        value = _first(group, name)
+        if value:
+            paper.set_generated(name, value)
     return paper
 
 
@@ -161,25 +258,54 @@ def _sources(group: list[Record]) -> list[Source]:
     return out
 
 
-def _merge(paper: Paper, group: list[Record], conflicts: list[str]) -> bool:
-    changed = False
+def _merge(paper: Paper, group: list[Record], plan: ImportPlan) -> bool:
+    filled: list[str] = []
     for source in _sources(group):
-        if source not in paper.sources:
+        known = {_source_id(s.file, s.line, s.key) for s in paper.sources}
+        if _source_id(source.file, source.line, source.key) not in known:
             paper.sources.append(source)
-            changed = True
+            filled.append(f"source {source.file}:{source.line}")
     titled = next((r for r in group if r.title), None)
-    if titled and paper.title_is_derived:
-        if paper.owned_by_machine("title"):
-            paper.set_generated("title", titled.title)
-            paper.title_source = "dump"
-            changed = True
-        else:
-            conflicts.append(f"{paper.slug}: kept the title a person set; {titled.file}:{titled.line} "
-                             f"says '{titled.title}'")
-    merged_links = _union_links(paper.links, extract_links(" ".join(r.abstract for r in group)))
-    if merged_links != paper.links and paper.owned_by_machine("links"):
-        changed = paper.set_generated("links", merged_links) or changed
-    return changed
+    if titled:
+        _merge_title(paper, titled, plan, filled)
+    abstract = _first(group, "abstract")
+    if abstract and not paper.abstract and paper.set_generated("abstract", abstract):
+        filled.append("abstract")
+    for name in IDENTITY_FIELDS:
+        value = _first(group, name)
+        current = getattr(paper, name)
+        if not value or value == current:
+            continue
+        if current in ("", None, []):
+            if paper.set_generated(name, value):
+                filled.append(name)
+        elif not paper.owned_by_machine(name):
+            plan.conflicts.append(f"{paper.slug}: kept the {name} a person set ({current!r}); "
+                                  f"{_where(group, name)} says {value!r}")
+    extra = extract_links(" ".join(r.abstract for r in group))
+    for record in group:
+        extra = _union_links(extra, record.links)
+    merged_links = _union_links(paper.links, extra)
+    if merged_links != paper.links and paper.owned_by_machine("links") and paper.set_generated("links", merged_links):
+        filled.append("links")
+    if filled:
+        plan.merges.append(f"{paper.slug}: " + ", ".join(filled))
+    return bool(filled)
+
+
+def _merge_title(paper: Paper, record: Record, plan: ImportPlan, filled: list[str]) -> None:
+    if paper.title_is_derived and paper.owned_by_machine("title"):
+        paper.set_generated("title", record.title)
+        paper.title_source = source_kind(record.file)
+        filled.append("title (was derived)")
+    elif not paper.owned_by_machine("title") and title_key(record.title) != title_key(paper.title):
+        plan.conflicts.append(f"{paper.slug}: kept the title a person set; {record.file}:{record.line} "
+                              f"says '{record.title}'")
+
+
+def _where(group: list[Record], name: str) -> str:
+    record = next(r for r in group if getattr(r, name))
+    return f"{record.file}:{record.line}"
 
 
 def _union_links(current: dict, extra: dict) -> dict:

@@ -12,7 +12,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.citations import bibtex_entry
 from generator.errors import InputError
-from generator.site import Page, Site, relative
+from generator.site import Page, Site, author_slug, relative
 
 
 def markdown_renderer(allow_html: bool) -> MarkdownIt:
@@ -48,7 +48,7 @@ class Renderer:
         self.env.filters["tojson_script"] = _json_for_script
         self.env.filters["zip_titles"] = lambda slugs, titles: [[s, titles.get(s, s)] for s in slugs]
         self.env.globals.update(site=site, config=site.config, bibtex=bibtex_entry, live_reload=live_reload,
-                                headings=headings,
+                                headings=headings, author_slug=author_slug,
                                 topic_titles=site.topic_titles, year=dt.date.today().year)
 
     def use_site(self, site: Site) -> None:

@@ -89,6 +89,7 @@ def fallback_index(site: Site) -> dict:
             [topic_id[t] for t in paper.topics if t in topic_id],
             [tag_id[t] for t in paper.tags if t in tag_id],
             1 if paper.title_is_derived else 0,
+            paper.year or 0,
         ])
     words = sorted(set(in_title) | set(in_body))
     return {

@@ -97,6 +97,17 @@ class Site:
                 self.tag_members.setdefault(tag, []).append(paper)
         self.position = {topic: {p.slug: i for i, p in enumerate(members)}
                          for topic, members in self.topic_members.items()}
+        self.year_members: dict[int, list[Paper]] = {}
+        self.author_members: dict[str, list[Paper]] = {}
+        self.author_names: dict[str, str] = {}
+        for paper in sorted(self.papers, key=by_title):
+            if paper.year:
+                self.year_members.setdefault(paper.year, []).append(paper)
+            for name in paper.authors:
+                slug = author_slug(name)
+                if slug:
+                    self.author_members.setdefault(slug, []).append(paper)
+                    self.author_names.setdefault(slug, name)
 
 
 def _topic_tree(topics: list[Topic], counts: Counter) -> list[TopicNode]:
@@ -108,6 +119,12 @@ def _topic_tree(topics: list[Topic], counts: Counter) -> list[TopicNode]:
         else:
             roots.append(nodes[topic.slug])
     return roots
+
+
+def author_slug(name: str) -> str:
+    from generator.slugs import slugify
+
+    return slugify(name)
 
 
 def by_title(paper: Paper) -> tuple:
@@ -140,6 +157,17 @@ def plan_site(site: Site) -> list[Page]:
         papers = site.tag_members[tag]
         pages += _listing(site, f"tags/{tag}", f"Tag: {tag}", papers, "tag", [Crumb("Tags", "tags.html")],
                           description=f"{len(papers)} papers tagged {tag}.", extra={"tag": tag})
+    if site.year_members:
+        pages.append(_years_index(site))
+    for year in sorted(site.year_members):
+        pages += _listing(site, f"years/{year}", f"Papers from {year}", site.year_members[year], "year",
+                          [Crumb("Years", "years.html")], description=f"Papers published in {year}.",
+                          extra={"year": year})
+    for slug in sorted(site.author_members):
+        name = site.author_names[slug]
+        papers = site.author_members[slug]
+        pages += _listing(site, f"authors/{slug}", name, papers, "author", [],
+                          description=f"{len(papers)} papers by {name}.", extra={"author": name})
     everything = sorted(site.papers, key=by_title)
     pages += _listing(site, "list/title", "All papers", everything, "all", [],
                       description=f"All {len(everything)} papers, A to Z.", extra={"sort": "title"})
@@ -193,6 +221,12 @@ def _paper_page(site: Site, paper: Paper) -> Page:
 def _topics_index(site: Site) -> Page:
     return Page("topics.html", "topics.html", "Topics", f"The {len(site.config.topics)} topics of {site.config.title}.",
                 [Crumb("Topics")])
+
+
+def _years_index(site: Site) -> Page:
+    years = sorted(((y, len(p)) for y, p in site.year_members.items()), reverse=True)
+    return Page("years.html", "years.html", "Years", "Papers by year of publication.", [Crumb("Years")],
+                {"years": years})
 
 
 def _tags_index(site: Site) -> Page:

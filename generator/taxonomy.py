@@ -352,10 +352,31 @@ def apply(paper: Paper, assignment: Assignment) -> bool:
     return changed
 
 
-def assign_for_import(config: SiteConfig, papers: list[Paper], corpus: list[Paper]) -> None:
-    assignments = Tagger(config, corpus).assign_all(corpus)
+def assign_for_import(config: SiteConfig, papers: list[Paper], corpus: list[Paper],
+                      keywords: dict[str, list[str]] | None = None) -> None:
+    """Topics and tags for imported papers; a bibliography's keywords that name a vocabulary
+    tag come first (they are the authors' or curator's own words)."""
+    if not papers:
+        return
+    tagger = Tagger(config, corpus)
+    assignments = tagger.assign_all(corpus)
     for paper in papers:
-        apply(paper, assignments[paper.slug])
+        assignment = assignments[paper.slug]
+        given = keyword_tags((keywords or {}).get(paper.slug, []), tagger.tag_matcher)
+        if given:
+            chosen = [Reason(t, 10.0, ["keyword in the bibliography entry"]) for t in given]
+            assignment.tags = (chosen + [r for r in assignment.tags if r.label not in given])[:MAX_TAGS]
+        apply(paper, assignment)
+
+
+def keyword_tags(keywords: list[str], matcher: PhraseMatcher) -> list[str]:
+    """Vocabulary tags named by free-text keywords ('Graph Neural Networks' -> gnn); others are dropped."""
+    tags: list[str] = []
+    for keyword in keywords:
+        for tag in matcher.find(keyword):
+            if tag not in tags:
+                tags.append(tag)
+    return tags
 
 
 # -- reports -------------------------------------------------------------------------

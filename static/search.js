@@ -7,7 +7,7 @@
   "use strict";
 
   var PAGE_SIZE = 50; // rendering thousands of results costs seconds; show more on request
-  var FACETS = [["topic", "Topics"], ["tag", "Tags"]];
+  var FACETS = [["topic", "Topics"], ["tag", "Tags"], ["year", "Year"]];
   var root = new URL(".", location.href); // search.html sits at the site root
   var input = document.getElementById("search-query");
   var status = document.getElementById("search-status");
@@ -27,7 +27,8 @@
 
   function readUrl() {
     var params = new URLSearchParams(location.search);
-    return { q: params.get("q") || "", topic: params.getAll("topic"), tag: params.getAll("tag") };
+    return { q: params.get("q") || "", topic: params.getAll("topic"), tag: params.getAll("tag"),
+             year: params.getAll("year") };
   }
 
   function writeUrl() {
@@ -35,6 +36,7 @@
     if (state.q) params.set("q", state.q);
     state.topic.forEach(function (v) { params.append("topic", v); });
     state.tag.forEach(function (v) { params.append("tag", v); });
+    state.year.forEach(function (v) { params.append("year", v); });
     var query = params.toString();
     try { history.replaceState(null, "", query ? "?" + query : location.pathname); } catch (e) { /* file:// in some browsers */ }
   }
@@ -57,9 +59,11 @@
             var options = { filters: {} };
             if (filters.topic.length) options.filters.topic = { all: filters.topic };
             if (filters.tag.length) options.filters.tag = { all: filters.tag };
+            if (filters.year.length) options.filters.year = { any: filters.year };
             if (!q) options.sort = { added: "desc" };
             return pagefind.search(q || null, options).then(function (search) {
-              var counts = { topic: (search.filters || {}).topic || {}, tag: (search.filters || {}).tag || {} };
+              var f = search.filters || {};
+              var counts = { topic: f.topic || {}, tag: f.tag || {}, year: f.year || {} };
               var results = search.results.map(function (r) {
                 return { load: function () {
                   return r.data().then(function (d) {
@@ -193,7 +197,8 @@
         ids = ids.filter(function (id) {
           var doc = docs[id];
           return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
-                 tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; });
+                 tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; }) &&
+                 (!filters.year.length || filters.year.indexOf(String(doc[6])) >= 0);
         });
         if (total !== null) {
           var final = new Map();
@@ -205,8 +210,9 @@
           });
           ids.sort(function (a, b) { return final.get(b) - final.get(a) || a - b; });
         }
-        var counts = { topic: {}, tag: {} };
+        var counts = { topic: {}, tag: {}, year: {} };
         ids.forEach(function (id) {
+          if (docs[id][6]) counts.year[docs[id][6]] = (counts.year[docs[id][6]] || 0) + 1;
           docs[id][3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
           docs[id][4].forEach(function (t) { var s = index.tags[t]; counts.tag[s] = (counts.tag[s] || 0) + 1; });
         });
@@ -232,7 +238,8 @@
       var keys = Object.keys(values).filter(function (k) { return values[k] > 0 || state[name].indexOf(k) >= 0; });
       state[name].forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
       if (!keys.length) return;
-      keys.sort(function (a, b) { return (values[b] || 0) - (values[a] || 0) || a.localeCompare(b); });
+      keys.sort(name === "year" ? function (a, b) { return b.localeCompare(a); }
+                                : function (a, b) { return (values[b] || 0) - (values[a] || 0) || a.localeCompare(b); });
       var fieldset = document.createElement("fieldset");
       var legend = document.createElement("legend");
       legend.textContent = facet[1];
@@ -303,7 +310,7 @@
     shown = PAGE_SIZE;
     writeUrl();
     var q = state.q.trim();
-    if (!q && !state.topic.length && !state.tag.length) {
+    if (!q && !state.topic.length && !state.tag.length && !state.year.length) {
       status.textContent = "Type to search titles, abstracts, tags and topics.";
       list.textContent = ""; facetsBox.textContent = "";
       status.dataset.total = 0;

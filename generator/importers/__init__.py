@@ -1,10 +1,12 @@
 """Readers for raw inputs. Each returns `Record`s: what one source says about one paper."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import InputError
+
+from generator.errors import InputError, Problem
 
 
 @dataclass
@@ -23,18 +25,43 @@ class Record:
     arxiv: str = ""
     links: dict[str, str] = field(default_factory=dict)
     keywords: list[str] = field(default_factory=list)
+    duplicate_key: bool = False  # its key was used by an earlier entry of the same file
 
 
-def read_records(path: Path, source_name: str) -> tuple[list[Record], str]:
-    """Records of one input file and the name of the shape it was read as."""
-    from generator.importers import dumps
+_ARXIV_ID = re.compile(r"(?:arxiv[:/.\s]*|abs/|pdf/)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
+                       re.IGNORECASE)
 
-    suffix = path.suffix.lower()
-    if suffix in (".bib", ".json"):
-        raise InputError(f"{suffix} files are not supported yet", path,
-                         hint="import raw listing dumps (.txt)")
+
+def identifiers_from(doi: str = "", eprint: str = "", url: str = "", journal: str = "",
+                     archive: str = "") -> tuple[str, str]:
+    """(DOI, arXiv id without version) from the places bibliographies put them."""
+    doi = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", "", doi.strip(), flags=re.IGNORECASE)
+    arxiv = ""
+    candidates = [eprint if (not archive or "arxiv" in archive.lower() or _ARXIV_ID.fullmatch(eprint)) else "",
+                  url if "arxiv.org" in url.lower() else "", journal if "arxiv" in journal.lower() else "",
+                  doi if doi.lower().startswith("10.48550/arxiv.") else ""]
+    for text in candidates:
+        match = _ARXIV_ID.search(text.replace("10.48550/arXiv.", "").replace("10.48550/ARXIV.", ""))
+        if text and match:
+            arxiv = match.group(1)
+            break
+    return doi, arxiv
+
+
+def read_records(path: Path, source_name: str) -> tuple[list[Record], str, list[Problem]]:
+    """Records of one input file, the shape it was read as, and entries it had to skip."""
+    from generator.importers import bibtex, csl, dumps
+
     data = read_input_bytes(path)
-    return dumps.parse_dump(data, source_name)
+    suffix = path.suffix.lower()
+    if suffix == ".bib":
+        records, problems = bibtex.parse_bibtex(dumps.decode(data, source_name), source_name)
+        return records, "BibTeX", problems
+    if suffix == ".json":
+        records, problems = csl.parse_csl_json(dumps.decode(data, source_name), source_name)
+        return records, "CSL-JSON", problems
+    records, shape = dumps.parse_dump(data, source_name)
+    return records, shape, []
 
 
 def read_input_bytes(path: Path) -> bytes:
