@@ -24,6 +24,7 @@ from generator.site import DocSource, Page, Site, plan_site
 
 # Paths the generator writes itself; a docs page may not take one of them.
 RESERVED = {"index.html", "search.html", "tags.html", "topics.html", "attention.html", "404.html", "years.html",
+            "overview.html",
             "sitemap.xml", "feed.xml", "robots.txt", "papers.json", "papers.bib"}
 RESERVED_DIRS = {"papers", "tags", "topics", "list", "static", "pagefind", "years", "authors"}
 

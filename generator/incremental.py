@@ -118,7 +118,7 @@ class LiveSite:
             digests[paper.slug] = paper_digest(paper)
         keys = page_keys(pages, digests)
         everything = chrome_key(site) != self.chrome
-        todo = [p for p in pages if everything or keys[p.path] != self.keys.get(p.path)]
+        todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
         self.renderer.use_site(site)
         write_pages(self.renderer, todo, self.output, atomic=True)
         removed = sorted(set(self.keys) - set(keys))
@@ -132,6 +132,7 @@ class LiveSite:
         """Feeds, exports and search indexes: slower, so `serve` runs this once edits settle."""
         from generator.search import index_site
 
+        write_pages(self.renderer, [p for p in self.pages if p.prepare is not None], self.output, atomic=True)
         write_extras(self.site, self.pages, self.output, self.config, static=False)
         return index_site(self.site, self.output) if self.search else []
 

@@ -64,8 +64,9 @@ class Renderer:
     def render(self, page: Page) -> str:
         try:
             template = self.env.get_template(page.template)
+            context = {**page.context, **(page.prepare() if page.prepare else {})}
             return template.render(page=page, root=relative(page.path, "index.html")[: -len("index.html")],
-                                   url=lambda target: relative(page.path, target), **page.context)
+                                   url=lambda target: relative(page.path, target), **context)
         except jinja2.TemplateSyntaxError as exc:
             raise InputError(f"template error: {exc.message}", exc.filename or page.template, exc.lineno) from None
         except jinja2.TemplateError as exc:

@@ -11,6 +11,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from generator.config import SiteConfig, Topic
 from generator.content import Paper
@@ -36,6 +37,9 @@ class Page:
     searchable: bool = False  # Pagefind indexes only these pages' bodies
     in_sitemap: bool = True
     depends_on: frozenset[str] = frozenset()  # paper slugs whose content this page shows
+    # Costly context computed only when the page is rendered (the overview's map). `serve`
+    # refreshes such pages with the search index, once edits settle.
+    prepare: Callable[[], dict] | None = None
 
 
 @dataclass
@@ -151,7 +155,8 @@ def plan_site(site: Site) -> list[Page]:
         pages += _listing(site, f"topics/{node.slug}", node.topic.title, papers, "topic",
                           [Crumb("Topics", "topics.html")] + _topic_crumbs(site, node.topic),
                           description=node.topic.description or f"Papers on {node.topic.title}.",
-                          extra={"node": node}, topic=node.slug)
+                          extra={"node": node, "tag_chart": _topic_tag_chart(site, node.slug, papers)},
+                          topic=node.slug)
     pages.append(_tags_index(site))
     for tag in sorted(site.tag_counts):
         papers = site.tag_members[tag]
@@ -174,11 +179,20 @@ def plan_site(site: Site) -> list[Page]:
     pages += _listing(site, "list/added", "All papers, newest first", sorted(site.papers, key=by_newest), "all",
                       [], description="All papers, most recently added first.", extra={"sort": "added"})
     pages.append(_attention(site))
+    pages.append(_overview(site))
     pages += [_doc_page(site, doc) for doc in site.docs]
     pages.append(Page("search.html", "search.html", "Search", f"Search {site.config.title}.",
                       [Crumb("Search")], in_sitemap=False))
     pages.append(Page("404.html", "404.html", "Page not found", "This page does not exist.", in_sitemap=False))
     return pages
+
+
+def _topic_tag_chart(site: Site, slug: str, papers: list[Paper]) -> str:
+    from generator import charts
+
+    bars = charts.tag_bars(site, limit=8, papers=papers)
+    url = lambda target: relative(f"topics/{slug}.html", target)  # noqa: E731
+    return charts.bar_chart("Most used tags in this topic", bars, url, f"tags-{slug}", width=560) if bars else ""
 
 
 def _walk(nodes: list[TopicNode]):
@@ -257,6 +271,28 @@ def _last_unlinked(crumbs: list[Crumb], first_page: bool) -> list[Crumb]:
     if not crumbs or not first_page:
         return crumbs
     return crumbs[:-1] + [Crumb(crumbs[-1].label)]
+
+
+def _overview(site: Site) -> Page:
+    def prepare() -> dict:
+        from generator import charts
+
+        url = lambda target: relative("overview.html", target)  # noqa: E731
+        topics, tags, added = charts.topic_bars(site), charts.tag_bars(site), charts.added_bars(site)
+        points = charts.map_points(site)
+        return {
+            "topic_chart": charts.bar_chart("Papers per topic", topics, url, "topics-chart"),
+            "topic_table": charts.data_table("Papers per topic", ("Topic", "Papers"), topics),
+            "tag_chart": charts.bar_chart(f"The {len(tags)} most used tags", tags, url, "tags-chart"),
+            "tag_table": charts.data_table("Most used tags", ("Tag", "Papers"), tags),
+            "added_chart": charts.column_chart("Papers added per month", added, "added-chart"),
+            "added_table": charts.data_table("Papers added per month", ("Month", "Papers"), added),
+            "map": charts.map_svg(points, url),
+            "legend": [(i % charts.PALETTE_SIZE, t) for i, t in enumerate(site.config.topics)],
+        }
+
+    return Page("overview.html", "overview.html", "Overview", f"The shape of {site.config.title}: topics, tags, "
+                "additions over time and a map of the papers.", [Crumb("Overview")], prepare=prepare)
 
 
 def _attention(site: Site) -> Page:

@@ -35,6 +35,16 @@
     });
   });
 
+  // The map's dots carry their titles in <title>, shown on hover; keyboard focus shows it here.
+  var caption = document.getElementById("map-caption");
+  if (caption) {
+    document.querySelector(".map").addEventListener("focusin", function (event) {
+      var link = event.target.closest("a");
+      var title = link && link.querySelector("title");
+      if (title) caption.textContent = title.textContent;
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var active = document.activeElement;
