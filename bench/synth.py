@@ -44,12 +44,28 @@ FILLER = ("we propose a method that improves accuracy while reducing computation
           "depth width and data size and release code for reproducibility . the results suggest that simple "
           "changes to training can matter as much as new architectures . ablations confirm each component "
           "contributes to the final performance").split()
+SYLLABLES = ("ka lo mi ne ra to su vi de pa ri co ba le nu ti ga ro fe si ma do pe lu ki "
+             "an or el us in ex tr pl st gr br cl").split()
+
+
+def _vocabulary(rng: random.Random, n: int) -> list[str]:
+    """Made-up technical words, so the corpus has a realistic vocabulary size (tens of thousands)."""
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def _zipf_pick(rng: random.Random, words: list[str]) -> str:
+    return words[min(int(rng.paretovariate(1.1)) - 1, len(words) - 1)]
 TAGS = {s: s.replace(" ", "-").replace("-networks", "-network").rstrip("s")[:40] for v in SUBJECTS.values() for s in v}
 
 
 def make_papers(n: int, seed: int = 7) -> list[Paper]:
     rng = random.Random(seed)
     topics = sorted(SUBJECTS)
+    shared = _vocabulary(random.Random(1), 20_000)
+    own = {t: rng.sample(shared, 3000) for t in topics}  # each field has its own jargon
     papers, taken = [], set()
     start = dt.date(2024, 1, 1)
     for i in range(n):
@@ -60,7 +76,9 @@ def make_papers(n: int, seed: int = 7) -> list[Paper]:
         words = []
         target = rng.randint(150, 250)
         while len(words) < target:
-            words += [rng.choice(subjects)] if rng.random() < 0.12 else [rng.choice(FILLER)]
+            roll = rng.random()
+            words += [rng.choice(subjects)] if roll < 0.08 else [_zipf_pick(rng, own[topic])] if roll < 0.35 \
+                else [rng.choice(shared)] if roll < 0.42 else [rng.choice(FILLER)]
         abstract = " ".join(words).replace(" .", ".").capitalize().rstrip(".") + "."
         slug = f"{subjects[0].replace(' ', '-')}-{i}"[:80]
         assert slug not in taken

@@ -5,6 +5,8 @@ the previous one, so a failing or interrupted build leaves the last good site as
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 import shutil
 import tempfile
@@ -80,7 +82,7 @@ def find_docs(config: SiteConfig) -> list[DocSource]:
 
 
 def build(config: SiteConfig, output: Path | None = None, live_reload: str | None = None,
-          search: bool = True) -> BuildResult:
+          search: bool = True, parallel: bool = True) -> BuildResult:
     started = time.perf_counter()
     output = output or config.output_dir
     timings: dict[str, float] = {}
@@ -94,19 +96,29 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
     notes: list[str] = []
+    pagefind = None
     try:
+        # Searchable pages first, so that Pagefind indexes them while the rest is rendered.
         clock = time.perf_counter()
-        write_pages(renderer, pages, staging)
-        write_extras(site, pages, staging, config)
-        timings["render + write"] = time.perf_counter() - clock
+        write_pages(renderer, [p for p in pages if p.searchable], staging, parallel=parallel)
+        timings["render searchable pages"] = time.perf_counter() - clock
         if search:
-            from generator.search import index_site
+            from generator.search import search_summary, start_pagefind, write_fallback_index
 
+            pagefind = start_pagefind(site, staging)
+        clock = time.perf_counter()
+        write_pages(renderer, [p for p in pages if not p.searchable], staging, parallel=parallel)
+        write_extras(site, pages, staging, config)
+        timings["render other pages + extras"] = time.perf_counter() - clock
+        if pagefind is not None:
             clock = time.perf_counter()
-            notes += index_site(site, staging)
-            timings["search index"] = time.perf_counter() - clock
+            fallback = write_fallback_index(site, staging)
+            notes += search_summary(site, pagefind.finish(), fallback)
+            timings["search index (after rendering)"] = time.perf_counter() - clock
         swap_directory(staging, output)
     except BaseException:
+        if pagefind is not None:
+            pagefind.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes, site, pages, renderer,
@@ -119,22 +131,57 @@ def _remove_stale_builds(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: bool = False) -> None:
-    """Render and write pages; `atomic` for writing into a live site that is being served."""
+PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more than it saves
+CHUNK = 250
+_JOB: tuple | None = None  # (renderer, pages, folder, atomic), inherited by forked workers
+
+
+def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: bool = False,
+                parallel: bool = True) -> None:
+    """Render and write pages; `atomic` for writing into a live site that is being served.
+
+    Large sites render in one forked process per core: the site model is shared copy-on-write,
+    so nothing is pickled but page numbers. (`serve` renders in-process: it has threads.)
+    """
+    for parent in {(folder / page.path).parent for page in pages}:
+        parent.mkdir(parents=True, exist_ok=True)
     progress = Progress("rendering", len(pages))
-    made: set[Path] = set()
-    for page in pages:
-        target = folder / page.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        html = renderer.render(page)
-        if atomic:
-            atomic_write_text(target, html)
-        else:
-            target.write_text(html, encoding="utf-8")
-        progress.advance()
+    workers = min(os.cpu_count() or 1, 8)
+    if parallel and workers > 1 and len(pages) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        global _JOB
+        _JOB = (renderer, pages, folder, atomic)
+        try:
+            chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
+            with mp.get_context("fork").Pool(workers) as pool:
+                for done, problems in pool.imap_unordered(_render_chunk, chunks):
+                    if problems:
+                        raise InputError.from_problems(problems)
+                    progress.advance(done)
+        finally:
+            _JOB = None
+    else:
+        for page in pages:
+            _write_page(renderer, page, folder, atomic)
+            progress.advance()
     progress.close()
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list | None]:
+    renderer, pages, folder, atomic = _JOB
+    try:
+        for page in pages[bounds[0]:bounds[1]]:
+            _write_page(renderer, page, folder, atomic)
+    except InputError as exc:  # sent back as data: exceptions with extra fields don't pickle well
+        return 0, exc.problems
+    return bounds[1] - bounds[0], None
+
+
+def _write_page(renderer: Renderer, page: Page, folder: Path, atomic: bool) -> None:
+    html = renderer.render(page)
+    if atomic:
+        atomic_write_text(folder / page.path, html)
+    else:
+        (folder / page.path).write_text(html, encoding="utf-8")
 
 
 def write_extras(site: Site, pages: list[Page], folder: Path, config: SiteConfig, static: bool = True) -> None:

@@ -80,7 +80,7 @@ class LiveSite:
         self.full_build()
 
     def full_build(self) -> BuildResult:
-        result = build(self.config, self.output, search=self.search)
+        result = build(self.config, self.output, search=self.search, parallel=False)  # serve has threads
         self._adopt(result.site, result.planned)
         self.renderer = result.renderer
         self.related_index = result.related_index
@@ -120,7 +120,7 @@ class LiveSite:
         everything = chrome_key(site) != self.chrome
         todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
         self.renderer.use_site(site)
-        write_pages(self.renderer, todo, self.output, atomic=True)
+        write_pages(self.renderer, todo, self.output, atomic=True, parallel=False)
         removed = sorted(set(self.keys) - set(keys))
         for path in removed:
             (self.output / path).unlink(missing_ok=True)
@@ -132,7 +132,8 @@ class LiveSite:
         """Feeds, exports and search indexes: slower, so `serve` runs this once edits settle."""
         from generator.search import index_site
 
-        write_pages(self.renderer, [p for p in self.pages if p.prepare is not None], self.output, atomic=True)
+        write_pages(self.renderer, [p for p in self.pages if p.prepare is not None], self.output, atomic=True,
+                    parallel=False)
         write_extras(self.site, self.pages, self.output, self.config, static=False)
         return index_site(self.site, self.output) if self.search else []
 

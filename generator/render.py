@@ -44,17 +44,46 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._sidebars: dict[tuple, object] = {}
+        self._items: dict[tuple, object] = {}
+        self._sidebar_paths = {"index.html", "overview.html", "tags.html", "years.html", "attention.html",
+                               "topics.html", *(item.page[:-3] + ".html" for item in site.config.nav)}
         self.env.filters["markdown"] = self._markdown
         self.env.filters["tojson_script"] = _json_for_script
         self.env.filters["zip_titles"] = lambda slugs, titles: [[s, titles.get(s, s)] for s in slugs]
         self.env.globals.update(site=site, config=site.config, bibtex=bibtex_entry, live_reload=live_reload,
-                                headings=headings, author_slug=author_slug,
+                                headings=headings, author_slug=author_slug, sidebar=self.sidebar, paper_item=self.paper_item,
                                 topic_titles=site.topic_titles, year=dt.date.today().year)
 
     def use_site(self, site: Site) -> None:
         """Point the (already compiled) templates at an updated site model."""
         self.site = site
         self.env.globals.update(site=site, topic_titles=site.topic_titles)
+        self._sidebars.clear()
+        self._items.clear()
+
+    def paper_item(self, paper, root: str):
+        """A paper as listed on listing, tag, topic and paper pages: the same HTML wherever it
+        appears at the same folder depth, so each is rendered once."""
+        from markupsafe import Markup
+
+        key = (paper.slug, root)
+        if key not in self._items:
+            self._items[key] = Markup(self.env.get_template("_paper_item.html").render(paper=paper, root=root))
+        return self._items[key]
+
+    def sidebar(self, root: str, topic: str | None, path: str):
+        """The sidebar differs only by depth, open topic and which entry is current: render each
+        variant once (about 40 on a site of any size) instead of once per page."""
+        from markupsafe import Markup
+
+        current = path if path in self._sidebar_paths or path.startswith("topics/") else \
+            "list/" if path.startswith("list/") else ""
+        key = (root, topic, current)
+        if key not in self._sidebars:
+            html = self.env.get_template("_sidebar.html").render(root=root, topic=topic, current=current)
+            self._sidebars[key] = Markup(html)
+        return self._sidebars[key]
 
     def _markdown(self, text: str) -> str:
         from markupsafe import Markup

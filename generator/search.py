@@ -38,8 +38,12 @@ def tokens(text: str) -> list[str]:
 
 def index_site(site: Site, folder: Path) -> list[str]:
     """Write both indexes into a built site folder; return notes for the build summary."""
-    fallback = write_fallback_index(site, folder)
-    pagefind_bytes = run_pagefind(folder)
+    run = start_pagefind(site, folder)
+    fallback = write_fallback_index(site, folder)  # while Pagefind works
+    return search_summary(site, run.finish(), fallback)
+
+
+def search_summary(site: Site, pagefind_bytes: int, fallback: int) -> list[str]:
     raw = sum(len(p.title.encode()) + len(p.abstract.encode()) for p in site.papers)
     return [f"search: pagefind {_size(pagefind_bytes)}, offline index {_size(fallback)} "
             f"({fallback / max(raw, 1):.0%} of the {_size(raw)} of titles and abstracts)"]
@@ -49,22 +53,39 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
 
 
-def run_pagefind(folder: Path) -> int:
-    """Index pages marked data-pagefind-body; return the bundle's size in bytes."""
-    bundle = folder / "pagefind"
-    fresh = folder / ".pagefind-new"
-    shutil.rmtree(fresh, ignore_errors=True)  # Pagefind never cleans its output folder
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(fresh),
-               "--keep-index-url", "--silent"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-    except FileNotFoundError:  # pragma: no cover - the package is a dependency
-        raise InputError("Pagefind is not installed", hint="pip install 'pagefind[bin]'") from None
-    if done.returncode != 0:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise InputError(f"Pagefind failed: {(done.stderr or done.stdout).strip()[:500]}", folder)
-    swap_directory(fresh, bundle)  # a served site never sees a half-written index
-    return sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+class PagefindRun:
+    """Pagefind indexing in a subprocess, so the build can go on with other work meanwhile."""
+
+    def __init__(self, folder: Path, docs: list[str]):
+        self.folder = folder
+        self.bundle = folder / "pagefind"
+        self.fresh = folder / ".pagefind-new"
+        shutil.rmtree(self.fresh, ignore_errors=True)  # Pagefind never cleans its output folder
+        # The glob spares Pagefind from reading every listing page only to skip it.
+        glob = "{" + ",".join(["papers/*.html", *docs]) + "}"
+        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(self.fresh),
+                   "--glob", glob, "--keep-index-url", "--silent"]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish(self) -> int:
+        """Wait, swap the new index in, and return its size in bytes."""
+        out, err = self.process.communicate(timeout=1800)
+        if self.process.returncode != 0:
+            shutil.rmtree(self.fresh, ignore_errors=True)
+            raise InputError(f"Pagefind failed: {(err or out).strip()[:500]}", self.folder)
+        swap_directory(self.fresh, self.bundle)  # a served site never sees a half-written index
+        return sum(f.stat().st_size for f in self.bundle.rglob("*") if f.is_file())
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.fresh, ignore_errors=True)
+
+
+def start_pagefind(site: Site, folder: Path) -> PagefindRun:
+    """Index the paper and docs pages (the ones marked data-pagefind-body)."""
+    return PagefindRun(folder, [d.output for d in site.docs])
 
 
 def fallback_index(site: Site) -> dict:

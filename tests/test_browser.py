@@ -42,7 +42,7 @@ def test_key_pages_load_with_no_errors_and_no_outside_requests(seed_site, seed_s
             watch.page.wait_for_selector("#search-status[data-total]")
         assert watch.errors == [], (name, watch.errors)
         assert watch.outside == [], (name, watch.outside)
-        links = watch.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        links = watch.page.eval_on_selector_all("a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
         internal = [u for u in links if u.startswith(base)]
         assert internal, name
 
