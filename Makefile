@@ -24,8 +24,14 @@ bundle: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+bench/.venv-mkdocs/bin/mkdocs:
+	$(PYTHON) -m venv bench/.venv-mkdocs
+	bench/.venv-mkdocs/bin/python -m pip install --quiet mkdocs-material
+
+bench: $(STAMP) bench/.venv-mkdocs/bin/mkdocs
+	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
+	$(BIN)/python bench/run.py --with-50k
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf _site dist .pytest_cache

@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=0, help="synthetic collection size (default: the seed site)")
     parser.add_argument("--edits", type=int, default=10)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="litsite-edit-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="litsite-edit-", ignore_cleanup_errors=True) as scratch:
         if args.papers:
             from synth import make_project
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.console import Progress
-from generator.content import load_papers
+from generator.content import load_valid_papers
 from generator.errors import InputError
 from generator.fsutil import atomic_write_text, is_inside, swap_directory
 from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitemap
@@ -28,7 +28,7 @@ from generator.site import DocSource, Page, Site, plan_site
 RESERVED = {"index.html", "search.html", "tags.html", "topics.html", "attention.html", "404.html", "years.html",
             "overview.html",
             "sitemap.xml", "feed.xml", "robots.txt", "papers.json", "papers.bib"}
-RESERVED_DIRS = {"papers", "tags", "topics", "list", "static", "pagefind", "years", "authors"}
+RESERVED_DIRS = {"papers", "tags", "topics", "list", "static", "pagefind", "years", "authors", "attention"}
 
 
 @dataclass
@@ -49,10 +49,7 @@ class BuildResult:
 
 
 def load_site(config: SiteConfig) -> tuple[Site, RelatedIndex]:
-    papers, problems = load_papers(config.papers_dir)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise InputError.from_problems(errors)
+    papers = load_valid_papers(config.papers_dir)
     intro_path = config.content_dir / "index.md"
     intro = intro_path.read_text(encoding="utf-8") if intro_path.exists() else ""
     related = RelatedIndex(papers)

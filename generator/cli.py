@@ -64,14 +64,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace):
     """The site config and every paper; any invalid paper file stops the command."""
     from generator.config import load_config
-    from generator.content import load_papers
+    from generator.content import load_valid_papers
 
     config = load_config(args.root)
-    papers, problems = load_papers(config.papers_dir)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise InputError.from_problems(errors)
-    return config, papers
+    return config, load_valid_papers(config.papers_dir)
 
 
 def cmd_retag(args: argparse.Namespace) -> int:

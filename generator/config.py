@@ -76,7 +76,9 @@ class SiteConfig:
         return self.root / "static"
 
     def topic(self, slug: str) -> Topic | None:
-        return next((t for t in self.topics if t.slug == slug), None)
+        if len(getattr(self, "_by_slug", ())) != len(self.topics):
+            self._by_slug = {t.slug: t for t in self.topics}
+        return self._by_slug.get(slug)
 
 
 _TOP_KEYS = {

@@ -404,6 +404,15 @@ def load_papers(folder: Path) -> tuple[list[Paper], list[Problem]]:
     return papers, problems
 
 
+def load_valid_papers(folder: Path) -> list[Paper]:
+    """Every paper under `folder`; any invalid file stops the command with all the problems."""
+    papers, problems = load_papers(folder)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError.from_problems(errors)
+    return papers
+
+
 # -- writing -----------------------------------------------------------------
 
 class _PaperDumper(_Dumper):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.content import Paper, load_papers, render_paper_file
-from generator.errors import InputError, Problem
+from generator.content import Paper, load_valid_papers, render_paper_file
+from generator.errors import Problem
 from generator.fsutil import atomic_write_text
 from generator.importers import Record, read_records
 from generator.merge import ImportPlan, plan_import
@@ -41,10 +41,7 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
         records += found
         skipped += problems
         shapes.append((name, shape, len(found)))
-    existing, problems = load_papers(config.papers_dir)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise InputError.from_problems(errors)
+    existing = load_valid_papers(config.papers_dir)
     plan = plan_import(records, existing, today)
     if assign is not None:
         # Only new papers are tagged here: a merge fills missing fields and keeps everything

@@ -8,8 +8,6 @@ Template, static or site.yaml changes go through a full build instead.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +15,6 @@ from pathlib import Path
 from generator.build import BuildResult, build, copy_static, write_extras, write_pages
 from generator.config import SiteConfig
 from generator.content import Paper, fingerprint, read_paper
-from generator.errors import InputError
 from generator.site import Page, Site, plan_site
 
 
@@ -27,19 +24,27 @@ def paper_digest(paper: Paper) -> str:
                         [s.as_dict() for s in paper.sources], str(paper.added), paper.notes])
 
 
-def _plain(value, digests: dict[str, str]):
+def item_digest(paper: Paper) -> str:
+    """What a list shows of a paper (see templates/_paper_item.html)."""
+    return fingerprint([paper.slug, paper.title, paper.title_source, paper.authors[:4], paper.year, paper.venue,
+                        paper.tags[:5]])
+
+
+def _frozen(value, digests: dict[str, str]):
+    """A hashable stand-in for what a template will show; a listed paper stands for its item digest."""
     if isinstance(value, Paper):
-        return digests.get(value.slug) or paper_digest(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, digests) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v, digests) for k, v in value.items()}
+        return digests.get(value.slug) or item_digest(value)
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    if isinstance(value, (dt.date,)):
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v, digests) for v in value)
+    if isinstance(value, dict):
+        return tuple((str(k), _frozen(v, digests)) for k, v in value.items())
+    if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "__dict__"):
-        return {k: _plain(v, digests) for k, v in vars(value).items() if not k.startswith("_")}
+        return (type(value).__name__,) + tuple((k, _frozen(v, digests)) for k, v in vars(value).items()
+                                                 if not k.startswith("_"))
     return repr(value)
 
 
@@ -49,12 +54,18 @@ def chrome_key(site: Site) -> str:
     return fingerprint([tree, len(site.papers), [(n.title, n.page) for n in site.config.nav]])
 
 
-def page_keys(pages: list[Page], digests: dict[str, str]) -> dict[str, str]:
+def page_keys(pages: list[Page], items: dict[str, str], full: dict[str, str]) -> dict[str, int]:
+    """Python's tuple hash: fast, and only ever compared within one `serve` process. A paper page
+    counts its own paper in full; every other paper it shows counts as a list item."""
     keys = {}
     for page in pages:
-        data = [page.template, page.title, page.description, _plain(page.crumbs, digests), page.topic,
-                page.searchable, _plain(page.context, digests)]
-        keys[page.path] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        own = page.context.get("paper")
+        context = page.context
+        if isinstance(own, Paper):  # previous/next links show only a title
+            context = {**context, **{k: context[k].title for k in ("previous", "next") if context.get(k)}}
+        keys[page.path] = hash((page.template, page.title, page.description, _frozen(page.crumbs, items), page.topic,
+                                page.searchable, full.get(own.slug) if isinstance(own, Paper) else None,
+                                _frozen(context, items)))
     return keys
 
 
@@ -86,11 +97,24 @@ class LiveSite:
         self.related_index = result.related_index
         return result
 
+    def rebuild_all(self, config: SiteConfig) -> Update:
+        """A full build with a new config, without the search index (refreshed later)."""
+        started = time.perf_counter()
+        self.config = config
+        search, self.search = self.search, False
+        try:
+            self.full_build()
+        finally:
+            self.search = search
+        return Update(full=True, seconds=time.perf_counter() - started)
+
     def _adopt(self, site: Site, pages: list[Page]) -> None:
         self.site, self.pages = site, pages
+        self.depends = {p.path: p.depends_on for p in pages}
         self.digests = {p.slug: paper_digest(p) for p in site.papers}
+        self.items = {p.slug: item_digest(p) for p in site.papers}
         self.chrome = chrome_key(site)
-        self.keys = page_keys(pages, self.digests)
+        self.keys = page_keys(pages, self.items, self.digests)
 
     def update_papers(self, changed: list[Path]) -> Update:
         """Re-read the given paper files (deleted ones drop out) and write what changed."""
@@ -113,10 +137,11 @@ class LiveSite:
 
     def _write(self, site: Site, started: float) -> Update:
         pages = plan_site(site)
-        digests = dict(self.digests)
-        for paper in site.papers:
-            digests[paper.slug] = paper_digest(paper)
-        keys = page_keys(pages, digests)
+        previous = {p.slug: p for p in self.site.papers}
+        digests = {p.slug: self.digests[p.slug] if previous.get(p.slug) is p else paper_digest(p) for p in site.papers}
+        items = {p.slug: self.items[p.slug] if previous.get(p.slug) is p else item_digest(p) for p in site.papers}
+        changed = {slug for slug, d in digests.items() if self.digests.get(slug) != d} | (set(self.digests) - set(digests))
+        keys = self._keys(pages, items, digests, changed)
         everything = chrome_key(site) != self.chrome
         todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
         self.renderer.use_site(site)
@@ -124,29 +149,55 @@ class LiveSite:
         removed = sorted(set(self.keys) - set(keys))
         for path in removed:
             (self.output / path).unlink(missing_ok=True)
-        self.site, self.pages, self.digests, self.keys = site, pages, digests, keys
+        self.site, self.pages, self.digests, self.items, self.keys = site, pages, digests, items, keys
+        self.depends = {p.path: p.depends_on for p in pages}
         self.chrome = chrome_key(site)
         return Update([p.path for p in todo], removed, time.perf_counter() - started)
 
-    def refresh_derived(self) -> list[str]:
-        """Feeds, exports and search indexes: slower, so `serve` runs this once edits settle."""
-        from generator.search import index_site
+    def _keys(self, pages: list[Page], items: dict[str, str], digests: dict[str, str],
+              changed: set[str]) -> dict[str, int]:
+        """A paper page shows only its own paper, its related papers and its neighbours in its
+        topic: when none of them changed, before or after the edit, its key is the old one."""
+        keys, fresh = {}, []
+        for page in pages:
+            old = self.depends.get(page.path)
+            if page.template == "paper.html" and old is not None and page.path in self.keys \
+                    and not (changed & (old | page.depends_on)):
+                keys[page.path] = self.keys[page.path]
+            else:
+                fresh.append(page)
+        keys.update(page_keys(fresh, items, digests))
+        return keys
 
-        write_pages(self.renderer, [p for p in self.pages if p.prepare is not None], self.output, atomic=True,
-                    parallel=False)
-        write_extras(self.site, self.pages, self.output, self.config, static=False)
-        return index_site(self.site, self.output) if self.search else []
+    def refresh_derived(self) -> list[str]:
+        """Overview, feeds, exports and search indexes: slow at scale, so `serve` runs this on a
+        thread of its own once edits settle, from a snapshot of the site, with its own renderer."""
+        from generator.render import Renderer
+        from generator.search import search_summary, start_pagefind, write_fallback_index
+
+        site, pages = self.site, self.pages
+        renderer = Renderer(site, self.config.templates_dir, self.renderer.live_reload)
+        write_pages(renderer, [p for p in pages if p.prepare is not None], self.output, atomic=True, parallel=False)
+        write_extras(site, pages, self.output, self.config, static=False)
+        if not self.search:
+            return []
+        self.pagefind = start_pagefind(site, self.output)
+        try:
+            fallback = write_fallback_index(site, self.output)
+            return search_summary(site, self.pagefind.finish(), fallback)
+        finally:
+            self.pagefind = None
+
+    def stop(self) -> None:
+        """Stop a search refresh that is still running (its Pagefind process would outlive us)."""
+        run = getattr(self, "pagefind", None)
+        if run is not None:
+            run.cancel()
 
     def copy_static(self) -> None:
         copy_static(self.config, self.output)
 
 
 def is_paper(path: Path, config: SiteConfig) -> bool:
-    try:
-        path.relative_to(config.papers_dir)
-    except ValueError:
-        return False
     return path.suffix == ".md" and path.parent == config.papers_dir
 
-
-__all__ = ["LiveSite", "Update", "is_paper", "InputError"]

@@ -36,6 +36,7 @@ class Renderer:
 
     def __init__(self, site: Site, templates: Path, live_reload: str | None = None):
         self.site = site
+        self.live_reload = live_reload
         self.markdown = markdown_renderer(site.config.allow_html)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -45,7 +46,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._sidebars: dict[tuple, object] = {}
-        self._items: dict[tuple, object] = {}
+        self._items: dict[tuple, object] = {}  # (id of a Paper, root) -> its list item
         self._sidebar_paths = {"index.html", "overview.html", "tags.html", "years.html", "attention.html",
                                "topics.html", *(item.page[:-3] + ".html" for item in site.config.nav)}
         self.env.filters["markdown"] = self._markdown
@@ -60,14 +61,15 @@ class Renderer:
         self.site = site
         self.env.globals.update(site=site, topic_titles=site.topic_titles)
         self._sidebars.clear()
-        self._items.clear()
+        alive = {id(p) for p in site.papers}
+        self._items = {k: v for k, v in self._items.items() if k[0] in alive}
 
     def paper_item(self, paper, root: str):
         """A paper as listed on listing, tag, topic and paper pages: the same HTML wherever it
         appears at the same folder depth, so each is rendered once."""
         from markupsafe import Markup
 
-        key = (paper.slug, root)
+        key = (id(paper), root)  # a Paper is immutable once loaded; an edit makes a new one
         if key not in self._items:
             self._items[key] = Markup(self.env.get_template("_paper_item.html").render(paper=paper, root=root))
         return self._items[key]

@@ -10,6 +10,7 @@ import json
 import mimetypes
 import posixpath
 import queue
+import signal
 import threading
 import time
 from http import HTTPStatus
@@ -196,6 +197,7 @@ class Rebuilder:
         self.wake = threading.Event()
         self.last_change = 0.0
         self.search_due: float | None = None
+        self.refreshing = threading.Event()
         threading.Thread(target=self._loop, daemon=True, name="litsite-rebuild").start()
 
     def changed(self, path: Path) -> None:
@@ -217,14 +219,19 @@ class Rebuilder:
             if batch:
                 self._rebuild(batch)
                 continue
-            if not waiting and self.search_due and time.monotonic() >= self.search_due:
+            if not waiting and self.search_due and time.monotonic() >= self.search_due \
+                    and not self.refreshing.is_set():
                 self.search_due = None
-                self._refresh_search()
+                self.refreshing.set()
+                # Its own thread: an edit made while Pagefind works is still rebuilt at once.
+                threading.Thread(target=self._refresh_search, daemon=True, name="litsite-search").start()
                 continue
             self.wake.wait(timeout=max(0.01, DEBOUNCE_SECONDS - quiet) if waiting else 0.25)
             self.wake.clear()
 
     def _rebuild(self, paths: set[Path]) -> None:
+        """An edit to papers only is incremental; templates, static files, site.yaml and docs
+        pages rebuild everything (the search index follows in the background)."""
         from generator.incremental import is_paper
 
         paths = {p for p in paths if p.suffix == ".md" or not _under(p, self.config.content_dir)}
@@ -235,15 +242,8 @@ class Rebuilder:
             if all(is_paper(p, self.config) for p in paths):
                 update = self.live.update_papers(sorted(paths))
             else:
-                self.config = load_config(self.config.root)
-                self.live.config = self.config
-                started = time.perf_counter()
-                self.live.search = False
-                self.live.full_build()
-                self.live.search = self.search
-                from generator.incremental import Update
-
-                update = Update(full=True, seconds=time.perf_counter() - started)
+                update = self.live.rebuild_all(load_config(self.config.root))
+                self.config = self.live.config
         except InputError as exc:
             message = "\n".join(str(p) for p in exc.problems)
             say(f"rebuild failed ({names}):\n{message}")
@@ -263,6 +263,9 @@ class Rebuilder:
             say("search index refreshed" + (f" ({notes[0]})" if notes else ""))
         except Exception as exc:
             say(f"search index refresh failed: {exc}")
+        finally:
+            self.refreshing.clear()
+            self.wake.set()
 
 
 def _ignored(path: Path) -> bool:
@@ -341,8 +344,14 @@ def serve(config: SiteConfig, host: str, port: int, search: bool = True) -> None
     rebuilder = Rebuilder(config, live, broadcaster, search)
     observer = watch(config, rebuilder)
     say(f"serving {config.output_dir.name}/ on http://{host}:{port}/ (Ctrl-C to stop)")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops us as cleanly as Ctrl-C
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         observer.stop()
+        live.stop()
         server.server_close()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -183,7 +183,7 @@ def plan_site(site: Site) -> list[Page]:
                       description=f"All {len(everything)} papers, A to Z.", extra={"sort": "title"})
     pages += _listing(site, "list/added", "All papers, newest first", sorted(site.papers, key=by_newest), "all",
                       [], description="All papers, most recently added first.", extra={"sort": "added"})
-    pages.append(_attention(site))
+    pages += _attention(site)
     pages.append(_overview(site))
     pages += [_doc_page(site, doc) for doc in site.docs]
     pages.append(Page("search.html", "search.html", "Search", f"Search {site.config.title}.",
@@ -300,14 +300,31 @@ def _overview(site: Site) -> Page:
                 "additions over time and a map of the papers.", [Crumb("Overview")], prepare=prepare)
 
 
-def _attention(site: Site) -> Page:
-    derived = sorted((p for p in site.papers if p.title_is_derived), key=by_title)
-    no_links = sorted((p for p in site.papers if not p.links and not p.doi and not p.arxiv), key=by_title)
-    no_abstract = sorted((p for p in site.papers if not p.abstract), key=by_title)
-    return Page("attention.html", "attention.html", "Needs attention",
-                "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
-                [Crumb("Needs attention")],
-                {"derived": derived, "no_links": no_links, "no_abstract": no_abstract}, in_sitemap=True)
+ATTENTION_PREVIEW = 20
+
+
+def _attention(site: Site) -> list[Page]:
+    """An index of what needs fixing, with a paginated listing for each kind of gap."""
+    kinds = [
+        ("derived", "Derived titles", "No source gave these papers a title; the title shown is the start of the abstract.",
+         [p for p in site.papers if p.title_is_derived]),
+        ("no-links", "No links", "No code, project page, PDF, DOI or arXiv id is known for these papers.",
+         [p for p in site.papers if not p.links and not p.doi and not p.arxiv]),
+        ("no-abstract", "No abstract", "These papers have no abstract yet.", [p for p in site.papers if not p.abstract]),
+    ]
+    sections, pages = [], []
+    for slug, title, text, papers in kinds:
+        papers = sorted(papers, key=by_title)
+        sections.append({"slug": slug, "title": title, "text": text, "count": len(papers),
+                         "papers": papers[:ATTENTION_PREVIEW], "all": f"attention/{slug}.html"})
+        if papers:
+            pages += _listing(site, f"attention/{slug}", title, papers, "attention",
+                              [Crumb("Needs attention", "attention.html")], description=text, extra={})
+    index = Page("attention.html", "attention.html", "Needs attention",
+                 "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
+                 [Crumb("Needs attention")], {"sections": sections},
+                 depends_on=frozenset(p.slug for s in sections for p in s["papers"]))
+    return [index] + pages
 
 
 def _doc_page(site: Site, doc: DocSource) -> Page:

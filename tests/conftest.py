@@ -46,6 +46,13 @@ def _env() -> dict:
     return env
 
 
+def collection(root: Path) -> dict:
+    """The papers of a project by slug; every file must be valid."""
+    from generator.content import load_valid_papers
+
+    return {p.slug: p for p in load_valid_papers(root / "content" / "papers")}
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_litsite, snapshot
-from generator.content import load_papers, read_paper, render_paper_file
+from conftest import collection, REPO, run_litsite, snapshot
+from generator.content import read_paper, render_paper_file
 from generator.importers import identifiers_from
 
 BIB = REPO / "tests" / "fixtures" / "bib"
@@ -24,10 +24,7 @@ def seeded(project):
     return project
 
 
-def papers(project):
-    found, problems = load_papers(project / "content" / "papers")
-    assert not problems
-    return {p.slug: p for p in found}
+papers = collection
 
 
 def test_zotero_bibtex_fields_latex_and_months(seeded):

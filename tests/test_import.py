@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from conftest import SEEDS, run_litsite, snapshot
-from generator.content import load_papers, read_paper, render_paper_file
+from conftest import collection, SEEDS, run_litsite, snapshot
+from generator.content import read_paper, render_paper_file
 from generator.merge import abstract_key, derive_title, extract_links
 
 A1 = ("We study the generalization of deep networks. Our analysis covers wide and deep models. "
@@ -21,10 +21,7 @@ def write(path, text):
     return path
 
 
-def papers(root):
-    found, problems = load_papers(root / "content" / "papers")
-    assert not problems
-    return {p.slug: p for p in found}
+papers = collection
 
 
 def test_seed_import_gives_273_papers_30_derived_and_is_idempotent(project):

@@ -1,0 +1,79 @@
+"""bench/RESULTS.json -> bench/RESULTS.md: the figures, the targets, and whether each is met."""
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    r = json.loads((BENCH / "RESULTS.json").read_text())
+    lines = ["# Benchmark results", "",
+             "Reproduce with `make bench` (or `.venv/bin/python bench/run.py --with-50k && "
+             ".venv/bin/python bench/report.py`).", "",
+             f"- Machine: {r['machine']}", f"- Versions: {r['versions']}",
+             f"- Medians of {r['runs']} runs at 1,000 and 10,000 papers (1 run at 50,000; MkDocs: "
+             f"{max(1, r['runs'] - 1)} runs). Same synthetic corpus for every tool (`bench/synth.py`: realistic "
+             "titles, 150-250 word abstracts over a ~20,000-word vocabulary, 2-5 tags, 1-2 topics).", ""]
+    lines += ["## litsite", "", "| papers | full build (s) | load + related | render searchable | render rest + exports "
+              "| search index wait | peak RSS (MiB) | files | MiB | paper page median (bytes) |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for n in (1000, 10_000, 50_000):
+        s = r.get(f"litsite_{n}")
+        if not s:
+            continue
+        st = s["stages"]
+        lines.append(f"| {n:,} | {s['seconds']:.1f} | {st.get('load + related', 0):.1f} | "
+                     f"{st.get('render searchable pages', 0):.1f} | {st.get('render other pages + extras', 0):.1f} | "
+                     f"{st.get('search index (after rendering)', 0):.1f} | {s['peak_mib']:.0f} | {s['files']:,} | "
+                     f"{s['bytes'] / 1024 / 1024:.0f} | {s['paper_page_median']:,} |")
+    lit, hugo, mk = r["litsite_10000"], r.get("hugo_10000", {}), r.get("mkdocs_10000", {})
+    render_10k = lit["seconds"] - lit["stages"].get("search index (after rendering)", 0)
+    lines += ["", "## The same 10,000 papers with the tools users would pick", "",
+              "| tool | build (s) | peak RSS (MiB) |", "| --- | ---: | ---: |",
+              f"| litsite (pages + Pagefind + offline index) | {lit['seconds']:.1f} | {lit['peak_mib']:.0f} |"]
+    if "missing" not in hugo:
+        lines.append(f"| Hugo {hugo['version']} + Pagefind CLI | {hugo['seconds']:.1f} (Hugo {hugo['hugo']:.1f} + "
+                     f"Pagefind {hugo['pagefind']:.1f}) | {hugo['peak_mib']:.0f} |")
+    if "missing" not in mk:
+        lines.append(f"| Material for MkDocs {mk['version']} (search + tags) | {mk['seconds']:.1f} | {mk['peak_mib']:.0f} |")
+    pf10, pf50 = r.get("pagefind_alone_10000"), r.get("pagefind_alone_50000")
+    if pf10:
+        lines.append(f"| Pagefind CLI alone over litsite's 10,000 paper pages | {pf10['seconds']:.1f} | {pf10['peak_mib']:.0f} |")
+    edits = r.get("edit_latency_10000") or []
+    targets = ["", "## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
+
+    def row(name, measured, ok):
+        targets.append(f"| {name} | {measured} | {'yes' if ok else '**no**'} |")
+
+    if "missing" not in hugo:
+        ratio = lit["seconds"] / hugo["seconds"]
+        row("full 10k build incl. search <= 1.0x Hugo + Pagefind CLI", f"{ratio:.2f}x", ratio <= 1.0)
+        ratio = render_10k / hugo["hugo"]
+        row("render part alone <= 0.7x Hugo's build", f"{ratio:.2f}x ({render_10k:.1f} s vs {hugo['hugo']:.1f} s)",
+            ratio <= 0.7)
+    if "missing" not in mk:
+        ratio = mk["seconds"] / lit["seconds"]
+        row(">= 3x faster than Material for MkDocs", f"{ratio:.1f}x faster", ratio >= 3)
+    if edits:
+        med = statistics.median(edits)
+        row("one-paper edit in serve at 10k, page updated < 0.3 s (median of 10)", f"{med * 1000:.0f} ms", med < 0.3)
+    l50 = r.get("litsite_50000")
+    if l50 and pf50:
+        limit = pf50["peak_mib"] + 1024
+        row("peak memory at 50k <= Pagefind's own peak + 1 GB",
+            f"{l50['peak_mib']:.0f} MiB vs {pf50['peak_mib']:.0f} + 1024 MiB", l50["peak_mib"] <= limit)
+        a, b = r["litsite_1000"]["paper_page_median"], l50["paper_page_median"]
+        row("median paper page at 50k within 10% of 1k", f"{b:,} vs {a:,} bytes ({(b - a) / a:+.1%})",
+            abs(b - a) / a <= 0.10)
+    lines += targets
+    if edits:
+        lines += ["", "Edit latencies at 10,000 papers (ms): " + ", ".join(f"{e * 1000:.0f}" for e in edits)]
+    (BENCH / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Incremental rebuilds re-render exactly the pages whose content changed, and agree with a full build."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from conftest import REPO, snapshot
+from generator.config import load_config
+from generator.incremental import LiveSite
+
+
+@pytest.fixture
+def live(tmp_path):
+    project = tmp_path / "site"
+    for name in ("templates", "static", "content"):
+        shutil.copytree(REPO / name, project / name)
+    for name in ("site.yaml", "tags.yaml"):
+        shutil.copy(REPO / name, project / name)
+    config = load_config(project)
+    return project, LiveSite(config, project / "_site", search=False)
+
+
+def html_files(folder):
+    return {k: v for k, v in snapshot(folder).items() if k.endswith(".html") and k != "overview.html"}
+
+
+def edit(project, slug, old, new):
+    path = project / "content" / "papers" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+
+
+def check_exact(project, live, path, before):
+    update = live.update_papers([path])
+    after = html_files(project / "_site")
+    changed = {k for k in after if before.get(k) != after[k]} | (set(before) - set(after))
+    assert set(update.rendered) | set(update.removed) >= changed  # every changed page was re-rendered
+    assert set(update.rendered) <= changed  # ... and nothing that stayed the same was
+    # Rendering every page of the same site model gives the same files. (A full build would also
+    # refit related papers for every paper; serve does that for the edited paper only.)
+    from generator.build import write_pages
+    from generator.render import Renderer
+    from generator.site import plan_site
+
+    reference = project.parent / "full"
+    pages = [p for p in plan_site(live.site) if p.prepare is None]
+    write_pages(Renderer(live.site, live.config.templates_dir), pages, reference, parallel=False)
+    assert html_files(reference) == after
+    return update
+
+
+def test_a_notes_edit_re_renders_only_that_paper(live):
+    project, site = live
+    before = html_files(project / "_site")
+    path = project / "content" / "papers" / "non-deep-networks.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new note.\n", encoding="utf-8")
+    update = check_exact(project, site, path, before)
+    assert update.rendered == ["papers/non-deep-networks.html"]
+
+
+def test_a_title_edit_re_renders_the_paper_and_the_lists_that_show_it(live):
+    project, site = live
+    before = html_files(project / "_site")
+    path = edit(project, "non-deep-networks", "title: Non-deep Networks", "title: Non-deep Networks, Renamed")
+    update = check_exact(project, site, path, before)
+    assert "papers/non-deep-networks.html" in update.rendered
+    assert "tags/network-depth.html" in update.rendered
+    assert any(p.startswith("list/title") for p in update.rendered)
+    assert len(update.rendered) < 60  # not the whole site (436 pages)
+
+
+def test_a_tag_edit_updates_tag_pages_and_removes_an_emptied_one(live):
+    project, site = live
+    before = html_files(project / "_site")
+    path = edit(project, "non-deep-networks", "tags: [", "tags: [a-brand-new-tag, ")
+    update = check_exact(project, site, path, before)
+    assert "tags/a-brand-new-tag.html" in update.rendered and "tags.html" in update.rendered
+
+
+def test_a_topic_edit_re_renders_everything_because_the_sidebar_counts_change(live):
+    project, site = live
+    before = html_files(project / "_site")
+    text = (project / "content" / "papers" / "non-deep-networks.md").read_text()
+    topics = re.search(r"^topics: \[(.*)\]$", text, re.M).group(1)
+    path = edit(project, "non-deep-networks", f"topics: [{topics}]", "topics: [reinforcement-learning]")
+    update = check_exact(project, site, path, before)
+    assert len(update.rendered) > 400
+
+
+def test_a_deleted_paper_disappears_with_its_page(live):
+    project, site = live
+    before = html_files(project / "_site")
+    path = project / "content" / "papers" / "non-deep-networks.md"
+    path.unlink()
+    update = check_exact(project, site, path, before)
+    assert "papers/non-deep-networks.html" in update.removed
