@@ -71,6 +71,9 @@ def main() -> None:
     lines += targets
     if edits:
         lines += ["", "Edit latencies at 10,000 papers (ms): " + ", ".join(f"{e * 1000:.0f}" for e in edits)]
+    notes = BENCH / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
     (BENCH / "RESULTS.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
