@@ -143,9 +143,17 @@ def map_points(site: Site) -> list[MapPoint]:
     weights = np.exp(8 * (similarity - similarity.max(axis=1, keepdims=True)))
     weights /= weights.sum(axis=1, keepdims=True)
     placed = weights @ anchors
-    spread = lsa[:, :2] - lsa[:, :2].mean(axis=0)  # its own position, so a cluster is not a single dot
-    spread /= np.abs(spread).max() or 1
-    xy = placed + 0.18 * spread
+    # Inside its cluster, a paper sits where its own text differs from the cluster's average
+    # (the cluster's two main directions, PCA), in a disc sized by the cluster: at 10,000 papers
+    # the clusters stay apart and their papers do not pile onto one spot.
+    local = np.zeros((len(papers), 2))
+    radius = np.zeros(len(papers))
+    largest = max(len(members) for members in groups.values())
+    for label in labels:
+        members = np.array(groups[label])
+        local[members] = _spread(lsa[members])
+        radius[members] = 0.28 * math.sqrt(len(members) / largest)
+    xy = placed + radius[:, None] * local
     xy = (xy - xy.min(axis=0)) / np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
     colour_of = {slug: i % PALETTE_SIZE for i, slug in enumerate(t.slug for t in site.config.topics)}
     points = []
@@ -154,6 +162,20 @@ def map_points(site: Site) -> list[MapPoint]:
         points.append(MapPoint(paper.slug, paper.title, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
                                round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), colour_of.get(topic, -1)))
     return points
+
+
+def _spread(vectors):
+    """Positions in the unit disc from a group's two principal directions (deterministic SVD)."""
+    import numpy as np
+
+    if len(vectors) < 3:
+        return np.zeros((len(vectors), 2))
+    centred = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    points = centred @ vt[:2].T
+    points *= np.sign(vt[:2].sum(axis=1))  # SVD signs are arbitrary; fix them for byte-identical maps
+    scale = np.linalg.norm(points, axis=1).max()
+    return points / scale if scale > 0 else points
 
 
 def _mds(distance):
