@@ -225,7 +225,6 @@ def _first(group: list[Record], name: str):
 
 
 def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
-    first = group[0]
     titled = next((r for r in group if r.title), None)
     abstract = _first(group, "abstract") or ""
     title = titled.title if titled else derive_title(abstract)

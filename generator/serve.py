@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import posixpath
 import queue
 import signal
 import threading

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from generator.config import SiteConfig, TagDef, Topic
+from generator.config import SiteConfig, TagDef
 from generator.content import Paper
 from generator.related import fit_tfidf, related_papers
 from generator.slugs import slugify
@@ -397,7 +397,7 @@ def explain(paper: Paper, assignment: Assignment) -> list[str]:
             lines += [f"    {e}" for e in reason.evidence]
         extra = [r for r in reasons if r.label not in current]
         if extra:
-            lines.append(f"  suggested but not set: " + ", ".join(f"{r.label} ({r.score:g})" for r in extra))
+            lines.append("  suggested but not set: " + ", ".join(f"{r.label} ({r.score:g})" for r in extra))
     return lines
 
 

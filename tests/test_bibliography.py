@@ -1,7 +1,6 @@
 """BibTeX and CSL-JSON import, one paper across all sources, and authors and years on the site."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe

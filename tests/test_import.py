@@ -1,12 +1,10 @@
 """`litsite import`: one paper per paper, nothing invented silently, edits never overwritten."""
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 
 import pytest
 
-from conftest import collection, SEEDS, run_litsite, snapshot
+from conftest import collection, run_litsite, snapshot
 from generator.content import read_paper, render_paper_file
 from generator.merge import abstract_key, derive_title, extract_links
 

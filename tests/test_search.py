@@ -44,7 +44,7 @@ def test_ticking_a_topic_narrows_results_and_counts_match(seed_site, seed_server
     papers = {p["url"]: p for p in json.loads((seed_site / "papers.json").read_text())["papers"]}
     watch = watch_page()
     page = watch.page
-    before = search(page, base, "networks")
+    search(page, base, "networks")
     total_before = int(page.get_attribute("#search-status", "data-total"))
     box = page.locator("#search-facets input[name=topic][value=depth-estimation]")
     shown_count = int(page.locator("#search-facets input[name=topic][value=depth-estimation] + span .count").get_attribute("data-count"))

@@ -4,12 +4,10 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import html5lib
-import pytest
 
-from conftest import REPO, run_litsite, snapshot
+from conftest import run_litsite, snapshot
 from sitecheck import html_pages, internal_targets, parse
 
 

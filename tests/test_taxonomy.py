@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import REPO, run_litsite
 from generator.config import load_config
-from generator.content import Paper, load_papers, read_paper, render_paper_file
+from generator.content import load_papers, read_paper, render_paper_file
 from generator.related import related_papers
 from generator.taxonomy import GENERIC, STOPWORDS, PhraseMatcher, Tagger, propose_tags
 
