@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.build import BuildResult, build, copy_static, write_extras, write_pages
 from generator.config import SiteConfig
 from generator.content import Paper, fingerprint, read_paper
-from generator.site import Page, Site, plan_site
+from generator.site import Page, Pager, Site, TopicNode, home_page, paper_page, plan_collection_pages
 
 
 def paper_digest(paper: Paper) -> str:
@@ -37,11 +37,18 @@ def _frozen(value, digests: dict[str, str]):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], Paper):  # a listing's papers: the common, large case
+            return tuple(digests.get(p.slug) or item_digest(p) for p in value)
         return tuple(_frozen(v, digests) for v in value)
     if isinstance(value, dict):
         return tuple((str(k), _frozen(v, digests)) for k, v in value.items())
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Pager):  # its paths follow from the first one and the total
+        return ("pager", value.number, value.total, value.pages[0])
+    if isinstance(value, TopicNode):  # the whole Topic (its matching terms) is not shown
+        return (value.slug, value.topic.title, value.topic.description, value.count,
+                tuple(_frozen(child, digests) for child in value.children))
     if hasattr(value, "__dict__"):
         return (type(value).__name__,) + tuple((k, _frozen(v, digests)) for k, v in vars(value).items()
                                                  if not k.startswith("_"))
@@ -119,7 +126,7 @@ class LiveSite:
     def update_papers(self, changed: list[Path]) -> Update:
         """Re-read the given paper files (deleted ones drop out) and write what changed."""
         started = time.perf_counter()
-        by_slug = {p.slug: p for p in self.site.papers}
+        by_slug = dict(self.site.by_slug)
         edited: list[Paper] = []
         for path in changed:
             slug = path.stem
@@ -130,17 +137,19 @@ class LiveSite:
             else:
                 by_slug.pop(slug, None)
         papers = sorted(by_slug.values(), key=lambda p: p.slug)
-        related = {s: [o for o in others if o in by_slug] for s, others in self.site.related.items() if s in by_slug}
+        related = dict(self.site.related)
+        if len(by_slug) < len(self.site.by_slug) or any(s not in by_slug for s in self.site.by_slug):
+            related = {s: [o for o in others if o in by_slug] for s, others in related.items() if s in by_slug}
         related.update(self.related_index.neighbours_of(edited))
         site = Site(self.config, papers, related, docs=self.site.docs, intro=self.site.intro)
         return self._write(site, started)
 
     def _write(self, site: Site, started: float) -> Update:
-        pages = plan_site(site)
-        previous = {p.slug: p for p in self.site.papers}
+        previous = self.site.by_slug
         digests = {p.slug: self.digests[p.slug] if previous.get(p.slug) is p else paper_digest(p) for p in site.papers}
         items = {p.slug: self.items[p.slug] if previous.get(p.slug) is p else item_digest(p) for p in site.papers}
         changed = {slug for slug, d in digests.items() if self.digests.get(slug) != d} | (set(self.digests) - set(digests))
+        pages = self._plan(site, changed)
         keys = self._keys(pages, items, digests, changed)
         everything = chrome_key(site) != self.chrome
         todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
@@ -153,6 +162,19 @@ class LiveSite:
         self.depends = {p.path: p.depends_on for p in pages}
         self.chrome = chrome_key(site)
         return Update([p.path for p in todo], removed, time.perf_counter() - started)
+
+    def _plan(self, site: Site, changed: set[str]) -> list[Page]:
+        """plan_site(site), except that a paper page showing nothing that changed is the page
+        planned last time: at 10,000 papers, planning every paper page again was most of an edit."""
+        old = {p.path: p for p in self.pages if p.template == "paper.html"}
+        moved = _moved_neighbours(self.site, site, changed)
+        papers = []
+        for paper in site.papers:
+            page = old.get(f"papers/{paper.slug}.html")
+            if page is None or paper.slug in changed or paper.slug in moved or page.depends_on & changed:
+                page = paper_page(site, paper)
+            papers.append(page)
+        return [home_page(site)] + papers + plan_collection_pages(site)
 
     def _keys(self, pages: list[Page], items: dict[str, str], digests: dict[str, str],
               changed: set[str]) -> dict[str, int]:
@@ -196,6 +218,20 @@ class LiveSite:
 
     def copy_static(self) -> None:
         copy_static(self.config, self.output)
+
+
+def _moved_neighbours(before: Site, after: Site, changed: set[str]) -> set[str]:
+    """Papers whose previous/next links may differ after an edit: in every topic of a changed
+    paper, its neighbours before and after (unchanged papers keep their order among themselves)."""
+    near: set[str] = set()
+    for site in (before, after):
+        for slug in changed:
+            paper = site.by_slug.get(slug)
+            for topic in paper.topics if paper else ():
+                i = site.position.get(topic, {}).get(slug)
+                if i is not None:
+                    near.update(p.slug for p in site.topic_members[topic][max(0, i - 1): i + 2])
+    return near
 
 
 def is_paper(path: Path, config: SiteConfig) -> bool:

@@ -37,7 +37,7 @@ class RelatedIndex:
 
         self.k = k
         self.slugs = [p.slug for p in papers]
-        self.vectorizer = self.matrix = None
+        self.vectorizer = self.matrix = self._columns = None
         if len(papers) >= 2:
             self.vectorizer, self.matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english",
                                                      sublinear_tf=True, max_df=0.5,
@@ -64,7 +64,9 @@ class RelatedIndex:
         import numpy as np
 
         slugs = slugs or self.slugs
-        columns = self.matrix.T.tocsr()
+        if self._columns is None:  # kept: `serve` ranks one edited paper at a time against it
+            self._columns = self.matrix.T.tocsr()
+        columns = self._columns
         k = min(self.k + 1, len(self.slugs))
         out = {}
         for start in range(0, rows.shape[0], CHUNK):

@@ -93,17 +93,15 @@ class Site:
         # Members sorted once, so no page has to scan the whole collection (50,000 papers).
         self.topic_members: dict[str, list[Paper]] = {}
         self.tag_members: dict[str, list[Paper]] = {}
-        for paper in sorted(self.papers, key=by_title):
+        self.year_members: dict[int, list[Paper]] = {}
+        self.author_members: dict[str, list[Paper]] = {}
+        self.author_names: dict[str, str] = {}
+        self.alphabetical = sorted(self.papers, key=by_title)
+        for paper in self.alphabetical:
             for topic in paper.topics:
                 self.topic_members.setdefault(topic, []).append(paper)
             for tag in paper.tags:
                 self.tag_members.setdefault(tag, []).append(paper)
-        self.position = {topic: {p.slug: i for i, p in enumerate(members)}
-                         for topic, members in self.topic_members.items()}
-        self.year_members: dict[int, list[Paper]] = {}
-        self.author_members: dict[str, list[Paper]] = {}
-        self.author_names: dict[str, str] = {}
-        for paper in sorted(self.papers, key=by_title):
             if paper.year:
                 self.year_members.setdefault(paper.year, []).append(paper)
             for name in paper.authors:
@@ -111,6 +109,8 @@ class Site:
                 if slug:
                     self.author_members.setdefault(slug, []).append(paper)
                     self.author_names.setdefault(slug, name)
+        self.position = {topic: {p.slug: i for i, p in enumerate(members)}
+                         for topic, members in self.topic_members.items()}
 
 
 def _topic_tree(topics: list[Topic], counts: Counter) -> list[TopicNode]:
@@ -152,9 +152,12 @@ def relative(from_page: str, target: str) -> str:
 
 def plan_site(site: Site) -> list[Page]:
     """Every page of the site, in a stable order."""
-    pages = [_home(site)]
-    pages += [_paper_page(site, p) for p in site.papers]
-    pages.append(_topics_index(site))
+    return [home_page(site)] + [paper_page(site, p) for p in site.papers] + plan_collection_pages(site)
+
+
+def plan_collection_pages(site: Site) -> list[Page]:
+    """Every page but the home page and the paper pages: indexes, listings, docs."""
+    pages = [_topics_index(site)]
     for node in _walk(site.topic_tree):
         papers = site.topic_members.get(node.slug, [])
         pages += _listing(site, f"topics/{node.slug}", node.topic.title, papers, "topic",
@@ -178,7 +181,7 @@ def plan_site(site: Site) -> list[Page]:
         papers = site.author_members[slug]
         pages += _listing(site, f"authors/{slug}", name, papers, "author", [],
                           description=f"{len(papers)} papers by {name}.", extra={"author": name})
-    everything = sorted(site.papers, key=by_title)
+    everything = site.alphabetical
     pages += _listing(site, "list/title", "All papers", everything, "all", [],
                       description=f"All {len(everything)} papers, A to Z.", extra={"sort": "title"})
     pages += _listing(site, "list/added", "All papers, newest first", sorted(site.papers, key=by_newest), "all",
@@ -213,28 +216,40 @@ def _topic_crumbs(site: Site, topic: Topic) -> list[Crumb]:
     return [Crumb(t.title, f"topics/{t.slug}.html") for t in chain]
 
 
-def _home(site: Site) -> Page:
+def home_page(site: Site) -> Page:
     recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME]
     return Page("index.html", "home.html", site.config.title, site.config.description or site.config.title,
                 context={"recent": recent}, depends_on=frozenset(p.slug for p in recent))
 
 
-def _paper_page(site: Site, paper: Paper) -> Page:
-    primary = paper.topics[0] if paper.topics and site.config.topic(paper.topics[0]) else None
+def paper_page(site: Site, paper: Paper) -> Page:
+    primary = primary_topic(site, paper)
     crumbs = [Crumb("Topics", "topics.html")] + (_topic_crumbs(site, site.config.topic(primary)) if primary else [])
-    previous = following = None
-    if primary:
-        siblings = site.topic_members[primary]
-        i = site.position[primary][paper.slug]
-        previous = siblings[i - 1] if i > 0 else None
-        following = siblings[i + 1] if i + 1 < len(siblings) else None
-    related = [site.by_slug[s] for s in site.related.get(paper.slug, []) if s in site.by_slug]
+    previous, following = neighbours_in_topic(site, paper, primary)
+    related = related_of(site, paper)
     summary = paper.abstract[:200].rsplit(" ", 1)[0] + "…" if len(paper.abstract) > 200 else paper.abstract
     shown = {paper.slug, *(p.slug for p in related), *(p.slug for p in (previous, following) if p)}
     return Page(f"papers/{paper.slug}.html", "paper.html", paper.title, summary or paper.title, crumbs,
                 {"paper": paper, "related": related, "previous": previous, "next": following,
                  "primary_topic": primary},
                 topic=primary, searchable=True, depends_on=frozenset(shown))
+
+
+def primary_topic(site: Site, paper: Paper) -> str | None:
+    return paper.topics[0] if paper.topics and site.config.topic(paper.topics[0]) else None
+
+
+def neighbours_in_topic(site: Site, paper: Paper, primary: str | None) -> tuple[Paper | None, Paper | None]:
+    """The papers before and after this one in its primary topic, A to Z (previous/next links)."""
+    if not primary:
+        return None, None
+    siblings = site.topic_members[primary]
+    i = site.position[primary][paper.slug]
+    return (siblings[i - 1] if i > 0 else None), (siblings[i + 1] if i + 1 < len(siblings) else None)
+
+
+def related_of(site: Site, paper: Paper) -> list[Paper]:
+    return [site.by_slug[s] for s in site.related.get(paper.slug, []) if s in site.by_slug]
 
 
 def _topics_index(site: Site) -> Page:

@@ -100,3 +100,19 @@ def test_a_deleted_paper_disappears_with_its_page(live):
     path.unlink()
     update = check_exact(project, site, path, before)
     assert "papers/non-deep-networks.html" in update.removed
+
+
+def test_titles_that_move_a_paper_in_all_its_topics_keep_every_previous_next_link_right(live):
+    """A paper in several topics moves in each when its title changes; the neighbours it leaves and
+    the ones it joins, in topics other than its own primary one too, must get their links fixed."""
+    project, site = live
+    paper = next(p for p in site.site.papers if len(p.topics) >= 2 and site.site.topic_members[p.topics[1]][0] is not p)
+    path = project / "content" / "papers" / f"{paper.slug}.md"
+    for title in ("0000 first of all", "Zzzz last of all", "Mmmm somewhere in the middle"):
+        before = html_files(project / "_site")
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"^title: .*$", f"title: {title}", text, count=1, flags=re.M), encoding="utf-8")
+        update = check_exact(project, site, path, before)  # == a full render of the same model
+        assert f"papers/{paper.slug}.html" in update.rendered
+        second_topic = site.site.topic_members[paper.topics[1]]
+        assert (second_topic[0].slug == paper.slug) == (title == "0000 first of all")
