@@ -35,11 +35,11 @@ PEAK = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], stdo
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
+def timed(command: list[str], cwd: Path, env: dict | None = None, timeout: float | None = None) -> tuple[float, int]:
     """Wall time and the peak RSS (KiB) of the largest process the command started."""
     started = time.perf_counter()
     done = subprocess.run([PYTHON, "-c", PEAK, *command], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **(env or {})}, timeout=timeout)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-1500:]}")
@@ -52,11 +52,12 @@ def median(values: list[float]) -> float:
 
 # -- litsite ----------------------------------------------------------------------------------
 
-def litsite_build(project: Path, runs: int) -> dict:
+def litsite_build(project: Path, runs: int, *options: str) -> dict:
+    """Builds from nothing: the output folder (and with it the last build's manifest) removed first."""
     times, peaks, stages = [], [], []
     for _ in range(runs):
         shutil.rmtree(project / "_site", ignore_errors=True)
-        seconds, peak = timed([PYTHON, str(BENCH / "stages.py"), str(project)], project,
+        seconds, peak = timed([PYTHON, str(BENCH / "stages.py"), str(project), *options], project,
                               {"PYTHONPATH": str(REPO)})
         times.append(seconds)
         peaks.append(peak)
@@ -70,6 +71,27 @@ def litsite_build(project: Path, runs: int) -> dict:
         "files": len(files), "bytes": sum(f.stat().st_size for f in files),
         "paper_page_median": statistics.median(papers), "paper_page_max": papers[-1],
     }
+
+
+def litsite_rebuilds(project: Path, runs: int) -> dict:
+    """Builds over the previous output: nothing changed, then one paper's title edited per run."""
+    import re
+
+    def one() -> tuple[float, int]:
+        seconds, _ = timed([PYTHON, str(BENCH / "stages.py"), str(project)], project, {"PYTHONPATH": str(REPO)})
+        return seconds, json.loads((project / "_site" / ".bench-stages.json").read_text())["rendered"]
+
+    one()  # the output every rebuild starts from
+    unchanged = [one() for _ in range(runs)]
+    edited = []
+    papers = sorted((project / "content" / "papers").glob("*.md"))
+    for n in range(runs):
+        path = papers[n * 97 % len(papers)]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"^title: .*$", f"title: Edited title {n}", text, count=1, flags=re.M), encoding="utf-8")
+        edited.append(one())
+    return {"unchanged": median([s for s, _ in unchanged]), "unchanged_rendered": unchanged[0][1],
+            "one_edit": median([s for s, _ in edited]), "one_edit_rendered": median([r for _, r in edited])}
 
 
 def pagefind_alone(project: Path) -> dict:
@@ -144,7 +166,7 @@ def hugo_build(folder: Path, runs: int) -> dict:
 
 # -- Material for MkDocs ---------------------------------------------------------------------
 
-def make_mkdocs(papers, folder: Path) -> Path:
+def make_mkdocs(papers, folder: Path, short_nav: bool = True) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "docs" / "papers").mkdir(parents=True)
@@ -152,8 +174,12 @@ def make_mkdocs(papers, folder: Path) -> Path:
     (folder / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
     # An explicit short nav: with the default (every page in the navigation of every page),
     # one build of 10,000 pages ran for over 13 minutes here before it was stopped.
-    (folder / "mkdocs.yml").write_text("site_name: Synthetic literature\ntheme:\n  name: material\n"
-                                       "plugins:\n  - search\n  - tags\nnav:\n  - index.md\n  - tags.md\n")
+    nav = "nav:\n  - index.md\n  - tags.md\n" if short_nav else ""
+    # Without a short nav, every paper is in the navigation: Material's advice for large sites
+    # is then the navigation.prune feature, which is what this configuration uses.
+    features = "" if short_nav else "  features:\n    - navigation.prune\n"
+    (folder / "mkdocs.yml").write_text("site_name: Synthetic literature\ntheme:\n  name: material\n" + features +
+                                       "plugins:\n  - search\n  - tags\n" + nav)
     for paper in papers:
         tags = "".join(f"  - {t}\n" for t in paper.tags)
         (folder / "docs" / "papers" / f"{paper.slug}.md").write_text(
@@ -161,13 +187,16 @@ def make_mkdocs(papers, folder: Path) -> Path:
     return folder
 
 
-def mkdocs_build(folder: Path, runs: int) -> dict:
+def mkdocs_build(folder: Path, runs: int, limit: float | None = None) -> dict:
     if not MKDOCS.exists():
         return {"missing": "Material for MkDocs is not installed in bench/.venv-mkdocs (make bench)"}
     times, peaks = [], []
     for _ in range(runs):
         shutil.rmtree(folder / "site", ignore_errors=True)
-        seconds, peak = timed([str(MKDOCS), "build", "-q"], folder)
+        try:
+            seconds, peak = timed([str(MKDOCS), "build", "-q"], folder, timeout=limit)
+        except subprocess.TimeoutExpired:
+            return {"stopped_after": limit}
         times.append(seconds)
         peaks.append(peak)
     version = subprocess.run([str(MKDOCS), "--version"], capture_output=True, text=True).stdout.split()[2]
@@ -198,6 +227,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--with-50k", action="store_true")
     parser.add_argument("--only-tools", action="store_true", help="Hugo and MkDocs only, merged into --out")
+    parser.add_argument("--mkdocs-full-nav", type=float, metavar="MINUTES", default=0,
+                        help="also one MkDocs build with every paper in its nav (navigation.prune), "
+                             "stopped after MINUTES")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.json")
     args = parser.parse_args()
     results: dict = {"machine": machine(), "versions": versions(), "runs": args.runs}
@@ -214,6 +246,9 @@ def main() -> None:
             if n >= 10_000:
                 results[f"pagefind_alone_{n}"] = pagefind_alone(project)
             if n == 10_000:
+                print("render part alone, and rebuilds over an existing output ...", flush=True)
+                results["litsite_10000_no_pagefind"] = litsite_build(project, runs, "--no-pagefind")
+                results["litsite_10000_rebuilds"] = litsite_rebuilds(project, runs)
                 print("edit latency at 10,000 papers ...", flush=True)
                 results["edit_latency_10000"] = edit_latency(project)
             shutil.rmtree(project)
@@ -224,6 +259,10 @@ def main() -> None:
         args.out.write_text(json.dumps(results, indent=1))
         print("Material for MkDocs, 10,000 papers ...", flush=True)
         results["mkdocs_10000"] = mkdocs_build(make_mkdocs(papers, scratch / "mkdocs"), max(1, args.runs - 1))
+        if args.mkdocs_full_nav:
+            print("Material for MkDocs, every paper in the nav, 10,000 papers ...", flush=True)
+            results["mkdocs_full_nav_10000"] = mkdocs_build(make_mkdocs(papers, scratch / "mkdocs-nav", short_nav=False),
+                                                            1, args.mkdocs_full_nav * 60)
     args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))
 

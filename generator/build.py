@@ -5,6 +5,7 @@ the previous one, so a failing or interrupted build leaves the last good site as
 """
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import re
@@ -19,8 +20,10 @@ from generator.console import Progress
 from generator.content import load_valid_papers
 from generator.errors import InputError
 from generator.fsutil import atomic_write_text, is_inside, swap_directory
+from generator.manifest import Previous, build_key, link_or_copy, link_tree, load_previous, record
 from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitemap
 from generator.related import RelatedIndex
+from generator.pagekeys import Digests, chrome_key, item_digest, paper_digest, stable_key
 from generator.render import Renderer
 from generator.site import DocSource, Page, Site, plan_site
 
@@ -43,9 +46,13 @@ class BuildResult:
     renderer: Renderer | None = None
     related_index: RelatedIndex | None = None
 
+    rendered: int = 0  # pages rendered; the others were unchanged since the last build
+
     def summary(self) -> str:
         extra = "; ".join(self.notes)
-        return f"built {self.pages} pages into {self.output.name}/ in {self.seconds:.2f}s" + (f" ({extra})" if extra else "")
+        fresh = f", {self.rendered} rendered, {self.pages - self.rendered} unchanged" if self.rendered < self.pages else ""
+        return (f"built {self.pages} pages into {self.output.name}/{fresh} in {self.seconds:.2f}s"
+                + (f" ({extra})" if extra else ""))
 
 
 def load_site(config: SiteConfig) -> tuple[Site, RelatedIndex]:
@@ -78,6 +85,26 @@ def find_docs(config: SiteConfig) -> list[DocSource]:
     return docs
 
 
+@dataclass
+class Keyed:
+    """Page keys for the build manifest, and the previous build to take unchanged pages from."""
+    items: Digests
+    full: Digests
+    previous: Previous | None
+    keys: dict[str, str] = field(default_factory=dict)
+    rendered: int = 0
+
+    def search_key(self, pages: list[Page]) -> str:
+        """The search indexes cover exactly the searchable pages: equal keys, equal indexes."""
+        return stable_digest(sorted((p.path, self.keys[p.path]) for p in pages if p.searchable))
+
+
+def stable_digest(value) -> str:
+    import hashlib
+
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
+
+
 def build(config: SiteConfig, output: Path | None = None, live_reload: str | None = None,
           search: bool = True, parallel: bool = True) -> BuildResult:
     started = time.perf_counter()
@@ -88,6 +115,10 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     timings["load + related"] = time.perf_counter() - clock
     pages = plan_site(site)
     renderer = Renderer(site, config.templates_dir, live_reload)
+    key = build_key([repr(config), chrome_key(site), site.intro, str(dt.date.today().year), live_reload or ""],
+                    config.templates_dir)
+    keyed = Keyed(Digests(site, item_digest), Digests(site, paper_digest),
+                  load_previous(output, key) if output.is_dir() else None)
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
@@ -97,20 +128,29 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     try:
         # Searchable pages first, so that Pagefind indexes them while the rest is rendered.
         clock = time.perf_counter()
-        write_pages(renderer, [p for p in pages if p.searchable], staging, parallel=parallel)
+        write_pages(renderer, [p for p in pages if p.searchable], staging, parallel=parallel, keyed=keyed)
         timings["render searchable pages"] = time.perf_counter() - clock
-        if search:
-            from generator.search import search_summary, start_pagefind, write_fallback_index
+        search_key = keyed.search_key(pages)
+        reuse_search = search and _search_unchanged(keyed.previous, search_key)
+        if search and not reuse_search:
+            from generator.search import start_pagefind
 
             pagefind = start_pagefind(site, staging)
         clock = time.perf_counter()
-        write_pages(renderer, [p for p in pages if not p.searchable], staging, parallel=parallel)
+        write_pages(renderer, [p for p in pages if not p.searchable], staging, parallel=parallel, keyed=keyed)
         write_extras(site, pages, staging, config)
         timings["render other pages + extras"] = time.perf_counter() - clock
-        if pagefind is not None:
+        if search:
+            from generator.search import FALLBACK_FILE, search_summary, write_fallback_index
+
             clock = time.perf_counter()
-            fallback = write_fallback_index(site, staging)
-            notes += search_summary(site, pagefind.finish(), fallback)
+            if reuse_search:  # no searchable page changed since the last build
+                link_tree(keyed.previous.folder / "pagefind", staging / "pagefind")
+                link_or_copy(keyed.previous.folder / FALLBACK_FILE, staging / FALLBACK_FILE)
+                notes.append("search indexes unchanged")
+            else:
+                fallback = write_fallback_index(site, staging)
+                notes += search_summary(site, pagefind.finish(), fallback)
             timings["search index (after rendering)"] = time.perf_counter() - clock
         swap_directory(staging, output)
     except BaseException:
@@ -118,8 +158,14 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
             pagefind.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    record(output, key, keyed.keys, search_key if search else "")
     return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes, site, pages, renderer,
-                       related)
+                       related, rendered=keyed.rendered)
+
+
+def _search_unchanged(previous: Previous | None, search_key: str) -> bool:
+    return previous is not None and bool(search_key) and previous.search == search_key \
+        and (previous.folder / "pagefind" / "pagefind-entry.json").is_file()
 
 
 def _remove_stale_builds(output: Path) -> None:
@@ -130,15 +176,17 @@ def _remove_stale_builds(output: Path) -> None:
 
 PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more than it saves
 CHUNK = 250
-_JOB: tuple | None = None  # (renderer, pages, folder, atomic), inherited by forked workers
+_JOB: tuple | None = None  # (renderer, pages, folder, atomic, keyed), inherited by forked workers
 
 
 def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: bool = False,
-                parallel: bool = True) -> None:
+                parallel: bool = True, keyed: Keyed | None = None) -> None:
     """Render and write pages; `atomic` for writing into a live site that is being served.
+    With `keyed`, record each page's key and take unchanged pages from the previous build.
 
     Large sites render in one forked process per core: the site model is shared copy-on-write,
-    so nothing is pickled but page numbers. (`serve` renders in-process: it has threads.)
+    so nothing is pickled but page numbers (and, back, page keys). (`serve` renders in-process:
+    it has threads.)
     """
     for parent in {(folder / page.path).parent for page in pages}:
         parent.mkdir(parents=True, exist_ok=True)
@@ -146,39 +194,59 @@ def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: boo
     workers = min(os.cpu_count() or 1, 8)
     if parallel and workers > 1 and len(pages) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
         global _JOB
-        _JOB = (renderer, pages, folder, atomic)
+        _JOB = (renderer, pages, folder, atomic, keyed)
         try:
             chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
             with mp.get_context("fork").Pool(workers) as pool:
-                for done, problems in pool.imap_unordered(_render_chunk, chunks):
+                for done, problems, keys, rendered in pool.imap_unordered(_render_chunk, chunks):
                     if problems:
                         raise InputError.from_problems(problems)
+                    if keyed is not None:
+                        keyed.keys.update(keys)
+                        keyed.rendered += rendered
                     progress.advance(done)
         finally:
             _JOB = None
     else:
         for page in pages:
-            _write_page(renderer, page, folder, atomic)
+            _write_page(renderer, page, folder, atomic, keyed)
             progress.advance()
     progress.close()
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list | None]:
-    renderer, pages, folder, atomic = _JOB
+def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list | None, dict, int]:
+    renderer, pages, folder, atomic, keyed = _JOB
+    if keyed is not None:  # what this worker learns goes back to the parent, not into its copy
+        keyed = Keyed(keyed.items, keyed.full, keyed.previous)
     try:
         for page in pages[bounds[0]:bounds[1]]:
-            _write_page(renderer, page, folder, atomic)
+            _write_page(renderer, page, folder, atomic, keyed)
     except InputError as exc:  # sent back as data: exceptions with extra fields don't pickle well
-        return 0, exc.problems
-    return bounds[1] - bounds[0], None
+        return 0, exc.problems, {}, 0
+    return bounds[1] - bounds[0], None, keyed.keys if keyed else {}, keyed.rendered if keyed else 0
 
 
-def _write_page(renderer: Renderer, page: Page, folder: Path, atomic: bool) -> None:
+def _write_page(renderer: Renderer, page: Page, folder: Path, atomic: bool, keyed: Keyed | None = None) -> None:
+    if keyed is not None:
+        key = keyed.keys[page.path] = stable_key(page, keyed.items, keyed.full)
+        # A page with a `prepare` step (the overview) shows more than its key says: always render it.
+        if page.prepare is None and keyed.previous is not None and keyed.previous.reusable(page.path, key) \
+                and _reuse(keyed.previous.folder / page.path, folder / page.path):
+            return
+        keyed.rendered += 1
     html = renderer.render(page)
     if atomic:
         atomic_write_text(folder / page.path, html)
     else:
         (folder / page.path).write_text(html, encoding="utf-8")
+
+
+def _reuse(previous: Path, target: Path) -> bool:
+    try:
+        link_or_copy(previous, target)
+        return True
+    except FileNotFoundError:  # removed by hand since the last build: render it again
+        return False
 
 
 def write_extras(site: Site, pages: list[Page], folder: Path, config: SiteConfig, static: bool = True) -> None:

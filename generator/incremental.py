@@ -7,73 +7,16 @@ Template, static or site.yaml changes go through a full build instead.
 """
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import BuildResult, build, copy_static, write_extras, write_pages
 from generator.config import SiteConfig
-from generator.content import Paper, fingerprint, read_paper
-from generator.site import Page, Pager, Site, TopicNode, home_page, paper_page, plan_collection_pages
-
-
-def paper_digest(paper: Paper) -> str:
-    return fingerprint([paper.slug, paper.title, paper.title_source, paper.abstract, paper.authors, paper.year,
-                        paper.venue, paper.doi, paper.arxiv, paper.tags, paper.topics, paper.links,
-                        [s.as_dict() for s in paper.sources], str(paper.added), paper.notes])
-
-
-def item_digest(paper: Paper) -> str:
-    """What a list shows of a paper (see templates/_paper_item.html)."""
-    return fingerprint([paper.slug, paper.title, paper.title_source, paper.authors[:4], paper.year, paper.venue,
-                        paper.tags[:5]])
-
-
-def _frozen(value, digests: dict[str, str]):
-    """A hashable stand-in for what a template will show; a listed paper stands for its item digest."""
-    if isinstance(value, Paper):
-        return digests.get(value.slug) or item_digest(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        if value and isinstance(value[0], Paper):  # a listing's papers: the common, large case
-            return tuple(digests.get(p.slug) or item_digest(p) for p in value)
-        return tuple(_frozen(v, digests) for v in value)
-    if isinstance(value, dict):
-        return tuple((str(k), _frozen(v, digests)) for k, v in value.items())
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Pager):  # its paths follow from the first one and the total
-        return ("pager", value.number, value.total, value.pages[0])
-    if isinstance(value, TopicNode):  # the whole Topic (its matching terms) is not shown
-        return (value.slug, value.topic.title, value.topic.description, value.count,
-                tuple(_frozen(child, digests) for child in value.children))
-    if hasattr(value, "__dict__"):
-        return (type(value).__name__,) + tuple((k, _frozen(v, digests)) for k, v in vars(value).items()
-                                                 if not k.startswith("_"))
-    return repr(value)
-
-
-def chrome_key(site: Site) -> str:
-    """What every page shows: the sidebar topic tree with counts, the paper total, the nav."""
-    tree = [(t.slug, t.title, site.topic_counts.get(t.slug, 0)) for t in site.config.topics]
-    return fingerprint([tree, len(site.papers), [(n.title, n.page) for n in site.config.nav]])
-
-
-def page_keys(pages: list[Page], items: dict[str, str], full: dict[str, str]) -> dict[str, int]:
-    """Python's tuple hash: fast, and only ever compared within one `serve` process. A paper page
-    counts its own paper in full; every other paper it shows counts as a list item."""
-    keys = {}
-    for page in pages:
-        own = page.context.get("paper")
-        context = page.context
-        if isinstance(own, Paper):  # previous/next links show only a title
-            context = {**context, **{k: context[k].title for k in ("previous", "next") if context.get(k)}}
-        keys[page.path] = hash((page.template, page.title, page.description, _frozen(page.crumbs, items), page.topic,
-                                page.searchable, full.get(own.slug) if isinstance(own, Paper) else None,
-                                _frozen(context, items)))
-    return keys
+from generator.content import Paper, read_paper
+from generator.manifest import forget
+from generator.pagekeys import chrome_key, item_digest, page_keys, paper_digest
+from generator.site import Page, Site, home_page, paper_page, plan_collection_pages
 
 
 @dataclass
@@ -145,6 +88,7 @@ class LiveSite:
         return self._write(site, started)
 
     def _write(self, site: Site, started: float) -> Update:
+        forget(self.output)  # pages change in place now: the next build must not trust the manifest
         previous = self.site.by_slug
         digests = {p.slug: self.digests[p.slug] if previous.get(p.slug) is p else paper_digest(p) for p in site.papers}
         items = {p.slug: self.items[p.slug] if previous.get(p.slug) is p else item_digest(p) for p in site.papers}
@@ -203,7 +147,7 @@ class LiveSite:
         write_extras(site, pages, self.output, self.config, static=False)
         if not self.search:
             return []
-        self.pagefind = start_pagefind(site, self.output)
+        self.pagefind = start_pagefind(site, self.output, background=True)
         try:
             fallback = write_fallback_index(site, self.output)
             return search_summary(site, self.pagefind.finish(), fallback)

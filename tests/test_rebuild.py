@@ -1,0 +1,135 @@
+"""A build over an existing output renders only the pages whose inputs changed, and its result
+is the same, byte for byte, as a build from nothing."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import REPO, snapshot
+from generator.build import build
+from generator.config import load_config
+from generator.manifest import manifest_path
+
+
+@pytest.fixture
+def seed_copy(tmp_path):
+    project = tmp_path / "site"
+    for name in ("templates", "static", "content"):
+        shutil.copytree(REPO / name, project / name)
+    for name in ("site.yaml", "tags.yaml"):
+        shutil.copy(REPO / name, project / name)
+    return project
+
+
+def pages_of(folder):
+    """Everything but the Pagefind bundle (its own build, not ours, decides its bytes)."""
+    return {k: v for k, v in snapshot(folder).items() if not k.startswith("pagefind/")}
+
+
+def same_as_a_build_from_nothing(project, search=False):
+    config = load_config(project)
+    cold = build(config, project.parent / "cold", search=search)
+    assert cold.rendered == cold.pages  # no manifest for that folder: everything rendered
+    assert pages_of(project / "_site") == pages_of(project.parent / "cold")
+    shutil.rmtree(project.parent / "cold")
+
+
+def set_field(project, slug, field, value):
+    path = project / "content" / "papers" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(rf"^{field}: .*$", f"{field}: {value}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def test_an_unchanged_site_renders_only_the_overview_and_keeps_its_search_indexes(seed_copy):
+    config = load_config(seed_copy)
+    first = build(config)
+    pagefind_entry = (seed_copy / "_site" / "pagefind" / "pagefind-entry.json").stat().st_ino
+    before = snapshot(seed_copy / "_site")
+    second = build(config)
+    assert second.rendered == 1  # the overview: its map is computed, not keyed
+    assert first.rendered == first.pages
+    assert "search indexes unchanged" in second.summary()
+    assert snapshot(seed_copy / "_site") == before
+    # the bundle is the previous build's files, linked, not Pagefind run again
+    assert (seed_copy / "_site" / "pagefind" / "pagefind-entry.json").stat().st_ino == pagefind_entry
+
+
+def test_a_notes_edit_renders_that_paper_only_and_equals_a_full_build(seed_copy):
+    config = load_config(seed_copy)
+    build(config, search=False)
+    path = seed_copy / "content" / "papers" / "non-deep-networks.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA note added later.\n", encoding="utf-8")
+    result = build(config, search=False)
+    assert result.rendered == 2  # the paper and the overview
+    assert "A note added later." in (seed_copy / "_site" / "papers" / "non-deep-networks.html").read_text()
+    same_as_a_build_from_nothing(seed_copy)
+
+
+def test_a_title_edit_renders_the_lists_that_show_it_and_equals_a_full_build(seed_copy):
+    config = load_config(seed_copy)
+    build(config, search=False)
+    set_field(seed_copy, "non-deep-networks", "title", "0000 A title that sorts first")
+    result = build(config, search=False)
+    assert 2 < result.rendered < result.pages / 4
+    same_as_a_build_from_nothing(seed_copy)
+
+
+def test_a_searchable_change_runs_pagefind_again(seed_copy):
+    config = load_config(seed_copy)
+    build(config)
+    set_field(seed_copy, "non-deep-networks", "title", "Entirely Renamed Networks")
+    result = build(config)
+    assert "search indexes unchanged" not in result.summary()
+    index = (seed_copy / "_site" / "search-index.js").read_text(encoding="utf-8")
+    assert "Entirely Renamed Networks" in index
+    same_as_a_build_from_nothing(seed_copy, search=True)
+
+
+def test_a_deleted_paper_and_a_template_change(seed_copy):
+    config = load_config(seed_copy)
+    build(config, search=False)
+    (seed_copy / "content" / "papers" / "non-deep-networks.md").unlink()
+    result = build(config, search=False)
+    assert not (seed_copy / "_site" / "papers" / "non-deep-networks.html").exists()
+    assert result.rendered > 2  # its neighbours, its lists, and the sidebar counts everywhere
+    same_as_a_build_from_nothing(seed_copy)
+    base = seed_copy / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- changed --></footer>", 1))
+    result = build(config, search=False)
+    assert result.rendered == result.pages
+    assert "<!-- changed -->" in (seed_copy / "_site" / "index.html").read_text()
+
+
+def test_an_output_folder_that_is_not_the_one_recorded_is_never_trusted(seed_copy):
+    config = load_config(seed_copy)
+    build(config, search=False)
+    site = seed_copy / "_site"
+    page = site / "papers" / "non-deep-networks.html"
+    # replaced by hand (same names, different folder): everything is rendered again
+    shutil.copytree(site, seed_copy / "copy")
+    shutil.rmtree(site)
+    os.rename(seed_copy / "copy", site)
+    page.write_text("tampered", encoding="utf-8")
+    result = build(config, search=False)
+    assert result.rendered == result.pages
+    assert "tampered" not in page.read_text(encoding="utf-8")
+    # a page removed by hand from the recorded folder is rendered again
+    page.unlink()
+    result = build(config, search=False)
+    assert result.rendered == 2 and page.is_file()
+
+
+def test_serve_edits_in_place_so_the_next_build_renders_everything(seed_copy):
+    from generator.incremental import LiveSite
+
+    config = load_config(seed_copy)
+    live = LiveSite(config, seed_copy / "_site", search=False)
+    assert manifest_path(seed_copy / "_site").is_file()
+    set_field(seed_copy, "non-deep-networks", "title", "Renamed While Serving")
+    live.update_papers([seed_copy / "content" / "papers" / "non-deep-networks.md"])
+    assert not manifest_path(seed_copy / "_site").exists()
+    result = build(config, search=False)
+    assert result.rendered == result.pages
