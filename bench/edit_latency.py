@@ -5,7 +5,8 @@
 
 Starts a real `litsite serve` process, waits for the first build, then edits one paper's
 title ten times (atomic save: temp file + rename, as editors do) and polls the served page
-every 2 ms until the new title appears. Prints each latency and the median.
+every 2 ms until the new title appears. Also reports when every affected page (the lists that
+show the title) was written: the moment `serve` logs the finished update. Prints the medians.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -48,7 +50,8 @@ def fetch(url: str) -> str:
         return ""
 
 
-def measure(project: Path, edits: int, slug: str | None = None, timeout: float = 600) -> list[float]:
+def measure(project: Path, edits: int, slug: str | None = None, timeout: float = 600) -> tuple[list[float], list[float]]:
+    """(save -> edited page served, save -> every affected page written), per edit."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO))
     server = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(project), "serve", "--port", str(port)],
@@ -59,11 +62,19 @@ def measure(project: Path, edits: int, slug: str | None = None, timeout: float =
         while "serving" not in (line := server.stderr.readline()):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError(f"serve did not start: {line}")
+        finished: list[float] = []  # when serve logged a finished update
+
+        def read_log():
+            for line in server.stderr:
+                if "re-rendered" in line:
+                    finished.append(time.perf_counter())
+
+        threading.Thread(target=read_log, daemon=True).start()
         path = sorted((project / "content" / "papers").glob("*.md"))[0] if slug is None else \
             project / "content" / "papers" / f"{slug}.md"
         url = f"{base}papers/{path.stem}.html"
         original = path.read_text(encoding="utf-8")
-        latencies = []
+        latencies, complete = [], []
         for n in range(edits):
             time.sleep(2.5)  # let the previous round's background search refresh finish
             marker = f"Edited {n} {time.time_ns()}"
@@ -77,8 +88,13 @@ def measure(project: Path, edits: int, slug: str | None = None, timeout: float =
                     raise RuntimeError("the edit never showed up")
                 time.sleep(0.002)
             latencies.append(time.perf_counter() - started)
+            while not any(t > started for t in finished):
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError("serve never logged the update")
+                time.sleep(0.002)
+            complete.append(min(t for t in finished if t > started) - started)
         path.write_text(original, encoding="utf-8")
-        return latencies
+        return latencies, complete
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -96,11 +112,11 @@ def main() -> None:
             project = make_project(args.papers, Path(scratch) / "site")
         else:
             project = copy_seed(Path(scratch) / "site")
-        latencies = measure(project, args.edits)
-    shown = ", ".join(f"{t * 1000:.0f}" for t in latencies)
+        latencies, complete = measure(project, args.edits)
     label = f"{args.papers} synthetic papers" if args.papers else "the seed site (273 papers)"
-    print(f"edit -> served page, {label}: median {statistics.median(latencies) * 1000:.0f} ms "
-          f"(runs: {shown} ms)")
+    for what, values in (("edit -> edited page served", latencies), ("edit -> every affected page written", complete)):
+        shown = ", ".join(f"{t * 1000:.0f}" for t in values)
+        print(f"{what}, {label}: median {statistics.median(values) * 1000:.0f} ms (runs: {shown} ms)")
 
 
 if __name__ == "__main__":

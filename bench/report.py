@@ -75,9 +75,12 @@ def main() -> None:
     if "missing" not in mk:
         ratio = mk["seconds"] / lit["seconds"]
         row(">= 3x faster than Material for MkDocs", f"{ratio:.1f}x faster", ratio >= 3)
+    complete = r.get("edit_complete_10000") or []
     if edits:
         med = statistics.median(edits)
-        row("one-paper edit in serve at 10k, page updated < 0.3 s (median of 10)", f"{med * 1000:.0f} ms", med < 0.3)
+        extra = f" (every affected page written: {statistics.median(complete) * 1000:.0f} ms)" if complete else ""
+        row("one-paper edit in serve at 10k, page updated < 0.3 s (median of 10)", f"{med * 1000:.0f} ms{extra}",
+            med < 0.3)
     l50 = r.get("litsite_50000")
     if l50 and pf50:
         limit = pf50["peak_mib"] + 1024
@@ -88,7 +91,10 @@ def main() -> None:
             abs(b - a) / a <= 0.10)
     lines += targets
     if edits:
-        lines += ["", "Edit latencies at 10,000 papers (ms): " + ", ".join(f"{e * 1000:.0f}" for e in edits)]
+        lines += ["", "Edit latencies at 10,000 papers, save -> edited page served (ms): "
+                  + ", ".join(f"{e * 1000:.0f}" for e in edits)]
+    if complete:
+        lines += ["", "Save -> every affected page written (ms): " + ", ".join(f"{e * 1000:.0f}" for e in complete)]
     notes = BENCH / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().rstrip()]

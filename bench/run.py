@@ -104,7 +104,7 @@ def pagefind_alone(project: Path) -> dict:
     return {"seconds": seconds, "peak_mib": peak / 1024}
 
 
-def edit_latency(project: Path) -> list[float]:
+def edit_latency(project: Path) -> tuple[list[float], list[float]]:
     from edit_latency import measure
 
     return measure(project, edits=10)
@@ -250,7 +250,7 @@ def main() -> None:
                 results["litsite_10000_no_pagefind"] = litsite_build(project, runs, "--no-pagefind")
                 results["litsite_10000_rebuilds"] = litsite_rebuilds(project, runs)
                 print("edit latency at 10,000 papers ...", flush=True)
-                results["edit_latency_10000"] = edit_latency(project)
+                results["edit_latency_10000"], results["edit_complete_10000"] = edit_latency(project)
             shutil.rmtree(project)
             args.out.write_text(json.dumps(results, indent=1))  # partial results survive an interruption
         papers = make_papers(10_000)

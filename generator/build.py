@@ -5,6 +5,7 @@ the previous one, so a failing or interrupted build leaves the last good site as
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -25,7 +26,7 @@ from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitema
 from generator.related import RelatedIndex
 from generator.pagekeys import Digests, chrome_key, item_digest, paper_digest, stable_key
 from generator.render import Renderer
-from generator.site import DocSource, Page, Site, plan_site
+from generator.site import DocSource, Page, Site, home_page, paper_page, plan_collection_pages
 
 # Paths the generator writes itself; a docs page may not take one of them.
 RESERVED = {"index.html", "search.html", "tags.html", "topics.html", "attention.html", "404.html", "years.html",
@@ -55,12 +56,18 @@ class BuildResult:
                 + (f" ({extra})" if extra else ""))
 
 
-def load_site(config: SiteConfig) -> tuple[Site, RelatedIndex]:
+def load_site(config: SiteConfig) -> Site:
+    """The site model without related papers (rank_related adds them: only paper pages show them)."""
     papers = load_valid_papers(config.papers_dir)
     intro_path = config.content_dir / "index.md"
     intro = intro_path.read_text(encoding="utf-8") if intro_path.exists() else ""
-    related = RelatedIndex(papers)
-    return Site(config, papers, related.all_neighbours(), docs=find_docs(config), intro=intro), related
+    return Site(config, papers, {}, docs=find_docs(config), intro=intro)
+
+
+def rank_related(site: Site) -> RelatedIndex:
+    index = RelatedIndex(site.papers)
+    site.related = index.all_neighbours()
+    return index
 
 
 def find_docs(config: SiteConfig) -> list[DocSource]:
@@ -110,57 +117,82 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     started = time.perf_counter()
     output = output or config.output_dir
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    site, related = load_site(config)
-    timings["load + related"] = time.perf_counter() - clock
-    pages = plan_site(site)
+    with _stage(timings, "load"):
+        site = load_site(config)
     renderer = Renderer(site, config.templates_dir, live_reload)
+    others = [home_page(site)] + plan_collection_pages(site)
     key = build_key([repr(config), chrome_key(site), site.intro, str(dt.date.today().year), live_reload or ""],
                     config.templates_dir)
     keyed = Keyed(Digests(site, item_digest), Digests(site, paper_digest),
                   load_previous(output, key) if output.is_dir() else None)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(output)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    staging = _staging(output)
     notes: list[str] = []
-    pagefind = None
+    pagefind = background = None
     try:
-        # Searchable pages first, so that Pagefind indexes them while the rest is rendered.
-        clock = time.perf_counter()
-        write_pages(renderer, [p for p in pages if p.searchable], staging, parallel=parallel, keyed=keyed)
-        timings["render searchable pages"] = time.perf_counter() - clock
+        # No page but a paper's shows related papers: the others render in a second process
+        # while this one ranks them (TF-IDF runs on one core).
+        if parallel and len(site.papers) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+            background = BackgroundRender(renderer, others, staging, keyed)
+        with _stage(timings, "related papers"):
+            related = rank_related(site)
+        with _stage(timings, "render paper pages"):
+            paper_pages = [paper_page(site, p) for p in site.papers]
+            write_pages(renderer, paper_pages, staging, parallel=parallel, keyed=keyed)
+        with _stage(timings, "render other pages"):
+            if background is not None:
+                background.wait(keyed)
+            else:
+                write_pages(renderer, others, staging, parallel=parallel, keyed=keyed)
+        pages = others[:1] + paper_pages + others[1:]  # plan_site's order
         search_key = keyed.search_key(pages)
         reuse_search = search and _search_unchanged(keyed.previous, search_key)
         if search and not reuse_search:
             from generator.search import start_pagefind
 
-            pagefind = start_pagefind(site, staging)
-        clock = time.perf_counter()
-        write_pages(renderer, [p for p in pages if not p.searchable], staging, parallel=parallel, keyed=keyed)
-        write_extras(site, pages, staging, config)
-        timings["render other pages + extras"] = time.perf_counter() - clock
+            pagefind = start_pagefind(site, staging)  # indexes while the exports are written
+        with _stage(timings, "exports"):
+            write_extras(site, pages, staging, config)
         if search:
-            from generator.search import FALLBACK_FILE, search_summary, write_fallback_index
-
-            clock = time.perf_counter()
-            if reuse_search:  # no searchable page changed since the last build
-                link_tree(keyed.previous.folder / "pagefind", staging / "pagefind")
-                link_or_copy(keyed.previous.folder / FALLBACK_FILE, staging / FALLBACK_FILE)
-                notes.append("search indexes unchanged")
-            else:
-                fallback = write_fallback_index(site, staging)
-                notes += search_summary(site, pagefind.finish(), fallback)
-            timings["search index (after rendering)"] = time.perf_counter() - clock
+            with _stage(timings, "search index"):
+                notes += _search_indexes(site, staging, pagefind, keyed.previous if reuse_search else None)
         swap_directory(staging, output)
     except BaseException:
-        if pagefind is not None:
-            pagefind.cancel()
+        for job in (pagefind, background):
+            if job is not None:
+                job.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     record(output, key, keyed.keys, search_key if search else "")
     return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes, site, pages, renderer,
                        related, rendered=keyed.rendered)
+
+
+@contextlib.contextmanager
+def _stage(timings: dict[str, float], name: str):
+    clock = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - clock
+
+
+def _staging(output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(output)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    return staging
+
+
+def _search_indexes(site: Site, staging: Path, pagefind, previous: Previous | None) -> list[str]:
+    """Wait for Pagefind and write the offline index; or, when no searchable page changed since
+    the previous build, link both from it."""
+    from generator.search import FALLBACK_FILE, search_summary, write_fallback_index
+
+    if previous is not None:
+        link_tree(previous.folder / "pagefind", staging / "pagefind")
+        link_or_copy(previous.folder / FALLBACK_FILE, staging / FALLBACK_FILE)
+        return ["search indexes unchanged"]
+    fallback = write_fallback_index(site, staging)
+    return search_summary(site, pagefind.finish(), fallback)
 
 
 def _search_unchanged(previous: Previous | None, search_key: str) -> bool:
@@ -212,6 +244,34 @@ def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: boo
             _write_page(renderer, page, folder, atomic, keyed)
             progress.advance()
     progress.close()
+
+
+class BackgroundRender:
+    """Pages rendered in one forked process while this one does other work."""
+
+    def __init__(self, renderer: Renderer, pages: list[Page], folder: Path, keyed: Keyed | None):
+        global _JOB
+        for parent in {(folder / page.path).parent for page in pages}:
+            parent.mkdir(parents=True, exist_ok=True)
+        _JOB = (renderer, pages, folder, False, keyed)
+        try:
+            self.pool = mp.get_context("fork").Pool(1)  # the worker is forked here, with _JOB
+        finally:
+            _JOB = None
+        self.result = self.pool.apply_async(_render_chunk, ((0, len(pages)),))
+
+    def wait(self, keyed: Keyed | None) -> None:
+        done, problems, keys, rendered = self.result.get()
+        self.pool.close()
+        self.pool.join()
+        if problems:
+            raise InputError.from_problems(problems)
+        if keyed is not None:
+            keyed.keys.update(keys)
+            keyed.rendered += rendered
+
+    def cancel(self) -> None:
+        self.pool.terminate()
 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list | None, dict, int]:

@@ -8,6 +8,7 @@ Template, static or site.yaml changes go through a full build instead.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +67,11 @@ class LiveSite:
         self.chrome = chrome_key(site)
         self.keys = page_keys(pages, self.items, self.digests)
 
-    def update_papers(self, changed: list[Path]) -> Update:
-        """Re-read the given paper files (deleted ones drop out) and write what changed."""
+    def update_papers(self, changed: list[Path], early: Callable[[list[str]], None] | None = None) -> Update:
+        """Re-read the given paper files (deleted ones drop out) and write what changed.
+
+        With `early`, the edited papers' own pages are written first and passed to it (`serve`
+        reloads a browser showing one of them at once; lists that show the papers follow)."""
         started = time.perf_counter()
         by_slug = dict(self.site.by_slug)
         edited: list[Paper] = []
@@ -85,10 +89,17 @@ class LiveSite:
             related = {s: [o for o in others if o in by_slug] for s, others in related.items() if s in by_slug}
         related.update(self.related_index.neighbours_of(edited))
         site = Site(self.config, papers, related, docs=self.site.docs, intro=self.site.intro)
-        return self._write(site, started)
-
-    def _write(self, site: Site, started: float) -> Update:
         forget(self.output)  # pages change in place now: the next build must not trust the manifest
+        self.renderer.use_site(site)
+        written: set[str] = set()
+        if early is not None and edited:
+            first = [paper_page(site, paper) for paper in edited]
+            write_pages(self.renderer, first, self.output, atomic=True, parallel=False)
+            written = {p.path for p in first}
+            early(sorted(written))
+        return self._write(site, started, written)
+
+    def _write(self, site: Site, started: float, written: set[str] = frozenset()) -> Update:
         previous = self.site.by_slug
         digests = {p.slug: self.digests[p.slug] if previous.get(p.slug) is p else paper_digest(p) for p in site.papers}
         items = {p.slug: self.items[p.slug] if previous.get(p.slug) is p else item_digest(p) for p in site.papers}
@@ -98,7 +109,7 @@ class LiveSite:
         everything = chrome_key(site) != self.chrome
         todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
         self.renderer.use_site(site)
-        write_pages(self.renderer, todo, self.output, atomic=True, parallel=False)
+        write_pages(self.renderer, [p for p in todo if p.path not in written], self.output, atomic=True, parallel=False)
         removed = sorted(set(self.keys) - set(keys))
         for path in removed:
             (self.output / path).unlink(missing_ok=True)

@@ -41,7 +41,12 @@ LIVE_RELOAD_SCRIPT = """<script>
     box.textContent = "litsite: the last edit could not be built; showing the last good version.\\n\\n" + message;
   }
   var source = new EventSource("%s");
-  source.addEventListener("reload", function () { location.reload(); });
+  // A reload names the pages it changed: only a tab showing one of them reloads.
+  var here = decodeURIComponent(location.pathname).replace(/^\//, "").replace(/(^|\/)$/, "$1index.html");
+  source.addEventListener("reload", function (e) {
+    var paths = JSON.parse(e.data || "{}").paths;
+    if (!paths || paths.indexOf(here) >= 0) location.reload();
+  });
   source.addEventListener("broken", function (e) { overlay(JSON.parse(e.data).message); });
   source.addEventListener("fixed", function () { if (box) { box.remove(); box = null; } });
 })();
@@ -70,13 +75,17 @@ class Broadcaster:
                 self._clients.remove(q)
 
     def send(self, event: str, data: dict | None = None) -> None:
+        events = [(event, data or {})]
         if event == "broken":
             self.error = (data or {}).get("message")
         elif event in ("fixed", "reload"):
+            if self.error and event == "reload":  # tabs that do not reload must drop the overlay too
+                events.insert(0, ("fixed", {}))
             self.error = None
         with self._lock:
             for q in self._clients:
-                q.put((event, data or {}))
+                for item in events:
+                    q.put(item)
 
 
 def make_handler(root: Path, broadcaster: Broadcaster | None):
@@ -239,7 +248,7 @@ class Rebuilder:
         names = ", ".join(sorted(_short(p, self.config.root) for p in paths)[:5]) + (" …" if len(paths) > 5 else "")
         try:
             if all(is_paper(p, self.config) for p in paths):
-                update = self.live.update_papers(sorted(paths))
+                update = self.live.update_papers(sorted(paths), early=self._reload)
             else:
                 update = self.live.rebuild_all(load_config(self.config.root))
                 self.config = self.live.config
@@ -253,8 +262,11 @@ class Rebuilder:
             self.broadcaster.send("broken", {"message": f"internal error: {exc}"})
             return
         say(f"{names}: {update.describe()}")
-        self.broadcaster.send("reload")
+        self.broadcaster.send("reload", None if update.full else {"paths": update.rendered + update.removed})
         self.search_due = time.monotonic() + SEARCH_REFRESH_AFTER
+
+    def _reload(self, paths: list[str]) -> None:
+        self.broadcaster.send("reload", {"paths": paths})
 
     def _refresh_search(self) -> None:
         try:

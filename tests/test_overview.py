@@ -87,7 +87,7 @@ def test_overview_at_10000_papers_is_fast_and_light(tmp_path):
 
     project = make_project(10_000, tmp_path / "synth")
     config = load_config(project)
-    site, _ = load_site(config)
+    site = load_site(config)
     page = next(p for p in plan_site(site) if p.path == "overview.html")
     started = time.perf_counter()
     html = Renderer(site, config.templates_dir).render(page)

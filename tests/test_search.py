@@ -142,7 +142,7 @@ def test_offline_query_answers_in_under_50_ms_at_10000_papers(tmp_path, watch_pa
 
     project = make_project(10_000, tmp_path / "synth")
     config = load_config(project)
-    site, _ = load_site(config)
+    site = load_site(config)
     out = tmp_path / "out"
     (out / "static").mkdir(parents=True)
     search_page = next(p for p in plan_site(site) if p.path == "search.html")

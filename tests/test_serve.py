@@ -174,3 +174,22 @@ def test_the_dev_server_serves_only_the_site(served, tmp_path):
     listening = subprocess.run(["ss", "-ltnH", f"sport = :{server.port}"], capture_output=True, text=True).stdout \
         if shutil.which("ss") else f"127.0.0.1:{server.port}"
     assert f"127.0.0.1:{server.port}" in listening
+
+
+def test_only_tabs_showing_a_changed_page_reload(served, watch_page):
+    """A notes edit changes one page: the tab showing it reloads, a tab on another page stays as
+    it is (its scroll position and reading are not interrupted)."""
+    project, server = served
+    path = paper_path(project)
+    paper_tab, other_tab = watch_page().page, watch_page().page
+    paper_tab.goto(server.url + f"papers/{PAPER}.html")
+    other_tab.goto(server.url + "topics.html")
+    for tab in (paper_tab, other_tab):
+        tab.wait_for_timeout(300)  # the event stream is open
+        tab.evaluate("window.__notReloaded = true")
+    atomic_save(path, path.read_text(encoding="utf-8") + "\nA note for one tab only.\n")
+    paper_tab.wait_for_function("!window.__notReloaded && document.body.textContent.includes('one tab only')",
+                                timeout=10000)
+    server.wait_for_log("re-rendered")
+    other_tab.wait_for_timeout(500)
+    assert other_tab.evaluate("window.__notReloaded") is True
