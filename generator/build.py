@@ -21,10 +21,10 @@ from generator.console import Progress
 from generator.content import load_valid_papers
 from generator.errors import InputError
 from generator.fsutil import atomic_write_text, is_inside, swap_directory
-from generator.manifest import Previous, build_key, link_or_copy, link_tree, load_previous, record
+from generator.manifest import Previous, build_key, link_or_copy, link_tree, load_previous, record, write_token
 from generator.outputs import atom_feed, papers_bib, papers_json, robots, sitemap
 from generator.related import RelatedIndex
-from generator.pagekeys import Digests, chrome_key, item_digest, paper_digest, stable_key
+from generator.pagekeys import Digests, chrome_key, item_digest, paper_digest, stable_digest, stable_key
 from generator.render import Renderer
 from generator.site import DocSource, Page, Site, home_page, paper_page, plan_collection_pages
 
@@ -56,17 +56,17 @@ class BuildResult:
                 + (f" ({extra})" if extra else ""))
 
 
-def load_site(config: SiteConfig) -> Site:
+def load_site(config: SiteConfig, parallel: bool = False) -> Site:
     """The site model without related papers (rank_related adds them: only paper pages show them)."""
-    papers = load_valid_papers(config.papers_dir)
+    papers = load_valid_papers(config.papers_dir, parallel)
     intro_path = config.content_dir / "index.md"
     intro = intro_path.read_text(encoding="utf-8") if intro_path.exists() else ""
     return Site(config, papers, {}, docs=find_docs(config), intro=intro)
 
 
-def rank_related(site: Site) -> RelatedIndex:
+def rank_related(site: Site, parallel: bool = False) -> RelatedIndex:
     index = RelatedIndex(site.papers)
-    site.related = index.all_neighbours()
+    site.related = index.all_neighbours(parallel)
     return index
 
 
@@ -106,19 +106,13 @@ class Keyed:
         return stable_digest(sorted((p.path, self.keys[p.path]) for p in pages if p.searchable))
 
 
-def stable_digest(value) -> str:
-    import hashlib
-
-    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
-
-
 def build(config: SiteConfig, output: Path | None = None, live_reload: str | None = None,
           search: bool = True, parallel: bool = True) -> BuildResult:
     started = time.perf_counter()
     output = output or config.output_dir
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
-        site = load_site(config)
+        site = load_site(config, parallel)
     renderer = Renderer(site, config.templates_dir, live_reload)
     others = [home_page(site)] + plan_collection_pages(site)
     key = build_key([repr(config), chrome_key(site), site.intro, str(dt.date.today().year), live_reload or ""],
@@ -134,7 +128,7 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
         if parallel and len(site.papers) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
             background = BackgroundRender(renderer, others, staging, keyed)
         with _stage(timings, "related papers"):
-            related = rank_related(site)
+            related = rank_related(site, parallel)
         with _stage(timings, "render paper pages"):
             paper_pages = [paper_page(site, p) for p in site.papers]
             write_pages(renderer, paper_pages, staging, parallel=parallel, keyed=keyed)
@@ -155,6 +149,8 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
         if search:
             with _stage(timings, "search index"):
                 notes += _search_indexes(site, staging, pagefind, keyed.previous if reuse_search else None)
+        search_key = search_key if search else ""
+        token = write_token(staging, key, keyed.keys, search_key)
         swap_directory(staging, output)
     except BaseException:
         for job in (pagefind, background):
@@ -162,7 +158,7 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
                 job.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    record(output, key, keyed.keys, search_key if search else "")
+    record(output, key, keyed.keys, search_key, token)
     return BuildResult(len(pages), time.perf_counter() - started, output, timings, notes, site, pages, renderer,
                        related, rendered=keyed.rendered)
 
@@ -196,8 +192,11 @@ def _search_indexes(site: Site, staging: Path, pagefind, previous: Previous | No
 
 
 def _search_unchanged(previous: Previous | None, search_key: str) -> bool:
+    from generator.search import FALLBACK_FILE
+
     return previous is not None and bool(search_key) and previous.search == search_key \
-        and (previous.folder / "pagefind" / "pagefind-entry.json").is_file()
+        and (previous.folder / "pagefind" / "pagefind-entry.json").is_file() \
+        and (previous.folder / FALLBACK_FILE).is_file()
 
 
 def _remove_stale_builds(output: Path) -> None:

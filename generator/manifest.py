@@ -5,8 +5,11 @@ matches the previous build's is hard-linked from the previous folder instead of 
 the Pagefind bundle is linked too when no searchable page changed. Safe because nothing ever
 writes into an existing file: every writer replaces files (temp file + rename).
 
-The manifest lives beside the output folder (`._site.manifest.json`) and names the inode of the
-folder it describes, so a folder replaced by anything else is never trusted.
+The manifest lives beside the output folder (`._site.manifest.json`). It is trusted only for the
+folder it was written for: same inode, and the same build token in `_site/.litsite-build` (a
+digest of the manifest, written inside the folder before it is swapped in). Inode numbers are
+reused once a folder is deleted; a folder put back by hand from another build then still
+carries that build's token, not this one.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import generator
 from generator.fsutil import atomic_write_text
 
 FORMAT = 1
+TOKEN_FILE = ".litsite-build"
 
 
 def manifest_path(output: Path) -> Path:
@@ -55,7 +59,8 @@ class Previous:
 def load_previous(output: Path, key: str) -> Previous | None:
     try:
         data = json.loads(manifest_path(output).read_text(encoding="utf-8"))
-        same_folder = data["inode"] == os.stat(output).st_ino
+        same_folder = data["inode"] == os.stat(output).st_ino and \
+            (output / TOKEN_FILE).read_text(encoding="utf-8") == data["token"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if data.get("format") != FORMAT or data.get("build") != key or not same_folder:
@@ -68,8 +73,19 @@ def forget(output: Path) -> None:
     manifest_path(output).unlink(missing_ok=True)
 
 
-def record(output: Path, key: str, pages: dict[str, str], search: str) -> None:
-    payload = {"format": FORMAT, "build": key, "inode": os.stat(output).st_ino, "pages": pages, "search": search}
+def write_token(folder: Path, key: str, pages: dict[str, str], search: str) -> str:
+    """Into the finished staging folder, before it is swapped in: what `record` will name."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (key, search, *sorted(f"{path}\0{value}" for path, value in pages.items())):
+        digest.update(part.encode("utf-8") + b"\0")
+    token = digest.hexdigest()
+    (folder / TOKEN_FILE).write_text(token, encoding="utf-8")
+    return token
+
+
+def record(output: Path, key: str, pages: dict[str, str], search: str, token: str) -> None:
+    payload = {"format": FORMAT, "build": key, "inode": os.stat(output).st_ino, "pages": pages, "search": search,
+               "token": token}
     atomic_write_text(manifest_path(output), json.dumps(payload, separators=(",", ":"), sort_keys=True))
 
 

@@ -80,7 +80,12 @@ def page_keys(pages: list[Page], items: Mapping[str, str], full: Mapping[str, st
 
 def stable_key(page: Page, items: Mapping[str, str], full: Mapping[str, str]) -> str:
     """The same key, equal across processes and runs (a build compares it with the last build's)."""
-    return hashlib.blake2b(repr(page_key(page, items, full)).encode("utf-8"), digest_size=12).hexdigest()
+    return stable_digest(page_key(page, items, full))
+
+
+def stable_digest(value) -> str:
+    """A digest of plain values (strings, numbers, tuples): repr is the same in every process."""
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
 
 
 class Digests(dict):

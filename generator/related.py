@@ -6,10 +6,15 @@ fitted model so that `litsite serve` can re-rank one edited paper without refitt
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+
 from generator.content import Paper
 
 DEFAULT_K = 5
 CHUNK = 1000  # rows per sparse product: 1,000 x 50,000 floats is 200 MB at most
+PARALLEL_FROM = 5000  # papers; below this, forking workers costs more than it saves
+_SHARED: "RelatedIndex | None" = None  # the index, inherited by forked workers
 
 
 def paper_text(paper: Paper) -> str:
@@ -43,11 +48,29 @@ class RelatedIndex:
                                                      sublinear_tf=True, max_df=0.5,
                                                      min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
 
-    def all_neighbours(self) -> dict[str, list[str]]:
-        """slug -> slugs of the k most similar other papers, most similar first."""
+    def all_neighbours(self, parallel: bool = False) -> dict[str, list[str]]:
+        """slug -> slugs of the k most similar other papers, most similar first.
+
+        Exact neighbours cost a product of every row with every other (n x n multiply-adds, in
+        chunks): at 50,000 papers that is the longest step of a build, so with `parallel` the
+        chunks are shared out to one forked worker per core."""
         if self.matrix is None:
             return {slug: [] for slug in self.slugs}
-        return self._rank(self.matrix)
+        workers = min(os.cpu_count() or 1, 4)
+        if not parallel or workers < 2 or len(self.slugs) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+            return self._rank(self.matrix)
+        global _SHARED
+        self._columns = self._columns if self._columns is not None else self.matrix.T.tocsr()  # once, shared
+        _SHARED = self
+        try:
+            out: dict[str, list[str]] = {}
+            bounds = [(i, min(i + CHUNK, len(self.slugs))) for i in range(0, len(self.slugs), CHUNK)]
+            with mp.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap_unordered(_rank_rows, bounds):
+                    out.update(part)
+        finally:
+            _SHARED = None
+        return {slug: out[slug] for slug in self.slugs}
 
     def neighbours_of(self, papers: list[Paper]) -> dict[str, list[str]]:
         """Neighbours for a few (edited) papers against the fitted collection, vocabulary unchanged."""
@@ -80,6 +103,11 @@ class RelatedIndex:
                                 if self.slugs[j] != slug and scores[offset, j] > 0)
                 out[slug] = [other for _, other in ranked[: self.k]]
         return out
+
+
+def _rank_rows(bounds: tuple[int, int]) -> dict[str, list[str]]:
+    index = _SHARED
+    return index._rank(index.matrix[bounds[0]:bounds[1]], index.slugs[bounds[0]:bounds[1]])
 
 
 def related_papers(papers: list[Paper], k: int = DEFAULT_K) -> dict[str, list[str]]:

@@ -42,7 +42,7 @@ LIVE_RELOAD_SCRIPT = """<script>
   }
   var source = new EventSource("%s");
   // A reload names the pages it changed: only a tab showing one of them reloads.
-  var here = decodeURIComponent(location.pathname).replace(/^\//, "").replace(/(^|\/)$/, "$1index.html");
+  var here = decodeURIComponent(location.pathname).replace(/^\\//, "").replace(/(^|\\/)$/, "$1index.html");
   source.addEventListener("reload", function (e) {
     var paths = JSON.parse(e.data || "{}").paths;
     if (!paths || paths.indexOf(here) >= 0) location.reload();

@@ -153,3 +153,26 @@ def test_the_parallel_build_writes_what_the_sequential_one_does(seed_copy, monke
     again = build(config, search=False)
     assert 2 < again.rendered < again.pages / 4
     same_as_a_build_from_nothing(seed_copy)
+
+
+def test_a_folder_put_back_from_an_earlier_build_is_not_trusted_even_with_a_reused_inode(seed_copy):
+    """Inode numbers are reused after a folder is deleted: the build token inside the folder
+    tells an earlier build put back by hand from the one the manifest describes."""
+    import json
+
+    config = load_config(seed_copy)
+    build(config, search=False)
+    earlier = snapshot(seed_copy / "_site")
+    set_field(seed_copy, "non-deep-networks", "title", "A Later Title")
+    build(config, search=False)
+    shutil.rmtree(seed_copy / "_site")
+    for key, data in earlier.items():  # the earlier build, restored file by file
+        (seed_copy / "_site" / key).parent.mkdir(parents=True, exist_ok=True)
+        (seed_copy / "_site" / key).write_bytes(data)
+    manifest = manifest_path(seed_copy / "_site")
+    data = json.loads(manifest.read_text())
+    data["inode"] = os.stat(seed_copy / "_site").st_ino  # as if the kernel had reused the number
+    manifest.write_text(json.dumps(data))
+    result = build(config, search=False)
+    assert result.rendered == result.pages
+    assert "A Later Title" in (seed_copy / "_site" / "papers" / "non-deep-networks.html").read_text()

@@ -178,3 +178,19 @@ def test_suggest_topics_gives_yaml_a_curator_can_paste():
     assert len(data["topics"]) == 10
     for topic in data["topics"]:
         assert topic["slug"] and topic["terms"] and 1 <= len(topic["examples"]) <= 3
+
+
+def test_related_papers_ranked_by_forked_workers_are_the_same(monkeypatch):
+    """Large collections share the all-pairs product out to one process per core; the seeds
+    take that path with lowered thresholds and must get exactly the sequential answer."""
+    import generator.related as related
+    from generator.content import load_valid_papers
+
+    papers = load_valid_papers(REPO / "content" / "papers")
+    index = related.RelatedIndex(papers)
+    sequential = index.all_neighbours(parallel=False)
+    monkeypatch.setattr(related, "PARALLEL_FROM", 50)
+    monkeypatch.setattr(related, "CHUNK", 40)
+    parallel = index.all_neighbours(parallel=True)
+    assert list(parallel) == list(sequential) and parallel == sequential
+    assert sum(len(v) == related.DEFAULT_K for v in parallel.values()) > 0.9 * len(papers)
