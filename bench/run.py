@@ -231,13 +231,16 @@ def main() -> None:
                         help="also one MkDocs build with every paper in its nav (navigation.prune), "
                              "stopped after MINUTES")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.json")
+    parser.add_argument("--only-sizes", type=int, nargs="+", metavar="N",
+                        help="litsite at these sizes only (no other tools), merged into --out")
     args = parser.parse_args()
     results: dict = {"machine": machine(), "versions": versions(), "runs": args.runs}
-    if args.only_tools and args.out.exists():
+    if (args.only_tools or args.only_sizes) and args.out.exists():
         results = json.loads(args.out.read_text())
     with tempfile.TemporaryDirectory(prefix="litsite-bench-") as scratch:
         scratch = Path(scratch)
         sizes = [] if args.only_tools else [1000, 10_000] + ([50_000] if args.with_50k else [])
+        sizes = args.only_sizes or sizes
         for n in sizes:
             print(f"litsite, {n} papers ...", flush=True)
             project = make_project(n, scratch / f"litsite-{n}")
@@ -253,6 +256,9 @@ def main() -> None:
                 results["edit_latency_10000"], results["edit_complete_10000"] = edit_latency(project)
             shutil.rmtree(project)
             args.out.write_text(json.dumps(results, indent=1))  # partial results survive an interruption
+        if args.only_sizes:
+            args.out.write_text(json.dumps(results, indent=1))
+            return
         papers = make_papers(10_000)
         print("Hugo + Pagefind, 10,000 papers ...", flush=True)
         results["hugo_10000"] = hugo_build(make_hugo(papers, scratch / "hugo"), args.runs)

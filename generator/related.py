@@ -14,6 +14,12 @@ from generator.content import Paper
 DEFAULT_K = 5
 CHUNK = 1000  # rows per sparse product: 1,000 x 50,000 floats is 200 MB at most
 PARALLEL_FROM = 5000  # papers; below this, forking workers costs more than it saves
+# From here on, neighbours are searched among nearby clusters only (sub-quadratic): exact
+# all-pairs ranking grows with n * n and took 30 s of a 50,000-paper build; the cluster search
+# takes 14 s there and finds 99.8-100% of the exact top 5 of 500 sampled papers (synthetic
+# collection, 10,000 and 50,000 papers), 95% on the 273 seed papers forced onto this path.
+CLUSTERED_FROM = 20_000
+PROBES = 6  # clusters each paper searches: its own and the five next nearest
 _SHARED: "RelatedIndex | None" = None  # the index, inherited by forked workers
 
 
@@ -56,6 +62,8 @@ class RelatedIndex:
         chunks are shared out to one forked worker per core."""
         if self.matrix is None:
             return {slug: [] for slug in self.slugs}
+        if len(self.slugs) >= CLUSTERED_FROM:
+            return self._rank_by_clusters()
         workers = min(os.cpu_count() or 1, 4)
         if not parallel or workers < 2 or len(self.slugs) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
             return self._rank(self.matrix)
@@ -71,6 +79,50 @@ class RelatedIndex:
         finally:
             _SHARED = None
         return {slug: out[slug] for slug in self.slugs}
+
+    def _rank_by_clusters(self) -> dict[str, list[str]]:
+        """Approximate top-k: k-means puts the papers into about sqrt(n) clusters; each paper is
+        compared, exactly, with the members of its PROBES nearest clusters only. Work grows
+        with PROBES * n * sqrt(n) instead of n * n."""
+        import numpy as np
+        from sklearn.cluster import MiniBatchKMeans
+        from sklearn.preprocessing import normalize
+
+        matrix, n = self.matrix.tocsr(), len(self.slugs)
+        count = max(8, int(np.sqrt(n)))
+        kmeans = MiniBatchKMeans(n_clusters=count, random_state=0, batch_size=2048, n_init=1, max_iter=20)
+        centres = normalize(kmeans.fit(matrix).cluster_centers_).astype(np.float32)
+        closeness = matrix @ centres.T
+        home = closeness.argmax(axis=1)
+        probes = np.argpartition(-closeness, min(PROBES, count) - 1, axis=1)[:, :PROBES]
+        rows, ids, scores = [], [], []
+        for cluster in range(count):
+            members = np.flatnonzero(home == cluster)
+            askers = np.flatnonzero((probes == cluster).any(axis=1))
+            if len(members) == 0 or len(askers) == 0:
+                continue
+            block = (matrix[askers] @ matrix[members].T).toarray()
+            block[askers[:, None] == members[None, :]] = 0  # a paper is not its own neighbour
+            k = min(self.k, len(members))
+            top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+            rows.append(np.repeat(askers, k))
+            ids.append(members[top].ravel())
+            scores.append(np.take_along_axis(block, top, axis=1).ravel())
+        return self._best_per_row(np.concatenate(rows), np.concatenate(ids), np.concatenate(scores))
+
+    def _best_per_row(self, rows, ids, scores) -> dict[str, list[str]]:
+        """The k best (row, id, score) candidates of each row, ties broken by slug as in _rank."""
+        import numpy as np
+
+        order = np.lexsort((-scores, rows))
+        rows, ids, scores = rows[order], ids[order], scores[order]
+        starts = np.searchsorted(rows, np.arange(len(self.slugs) + 1))
+        out = {}
+        for i, slug in enumerate(self.slugs):
+            a, b = starts[i], starts[i + 1]
+            ranked = sorted((-round(float(s), 6), self.slugs[j]) for s, j in zip(scores[a:b], ids[a:b]) if s > 0)
+            out[slug] = [other for _, other in ranked[: self.k]]
+        return out
 
     def neighbours_of(self, papers: list[Paper]) -> dict[str, list[str]]:
         """Neighbours for a few (edited) papers against the fitted collection, vocabulary unchanged."""

@@ -194,3 +194,21 @@ def test_related_papers_ranked_by_forked_workers_are_the_same(monkeypatch):
     parallel = index.all_neighbours(parallel=True)
     assert list(parallel) == list(sequential) and parallel == sequential
     assert sum(len(v) == related.DEFAULT_K for v in parallel.values()) > 0.9 * len(papers)
+
+
+def test_related_papers_of_large_collections_come_from_nearby_clusters_and_match_exact_ranking(monkeypatch):
+    """From CLUSTERED_FROM papers on, each paper is compared only with the members of its
+    nearest k-means clusters (sub-quadratic). On the seeds, forced onto that path, it must find
+    nearly all of the exact neighbours, the same way every time."""
+    import generator.related as related
+    from generator.content import load_valid_papers
+
+    papers = load_valid_papers(REPO / "content" / "papers")
+    index = related.RelatedIndex(papers)
+    exact = index.all_neighbours()
+    monkeypatch.setattr(related, "CLUSTERED_FROM", 100)
+    clustered = index.all_neighbours()
+    assert clustered == index.all_neighbours()  # deterministic
+    found = sum(len(set(clustered[s]) & set(exact[s])) for s in exact)
+    assert found >= 0.9 * sum(len(v) for v in exact.values())
+    assert all(s not in clustered[s] and len(clustered[s]) == len(set(clustered[s])) for s in clustered)
