@@ -220,7 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("build", help="build the site into _site/ (atomically: a failed build keeps the old one)",
                             description="Render content/ into _site/ with templates/ and static/, then index it "
-                                        "for search. The previous _site/ is replaced only when the build succeeds.")
+                                        "for search. The previous _site/ is replaced only when the build succeeds. "
+                                        "Over an existing _site/, only pages whose content changed are rendered "
+                                        "(the others are taken from the previous build), and the search index is "
+                                        "rebuilt only when a searchable page changed.")
     p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
     p.set_defaults(func=cmd_build)
 

@@ -9,6 +9,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "sources" / "seeds").glob("*.txt"))
+sys.path.insert(0, str(REPO / "bench"))
+from edit_latency import copy_seed  # noqa: E402  (the benchmark edits the same copy of the seed site)
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A copy of the default site (content, templates, static, site.yaml, tags.yaml) to edit freely."""
+    return copy_seed(tmp_path / "site")
 
 
 @pytest.fixture

@@ -2,24 +2,17 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from conftest import REPO, snapshot
+from conftest import snapshot
 from generator.config import load_config
 from generator.incremental import LiveSite
 
 
 @pytest.fixture
-def live(tmp_path):
-    project = tmp_path / "site"
-    for name in ("templates", "static", "content"):
-        shutil.copytree(REPO / name, project / name)
-    for name in ("site.yaml", "tags.yaml"):
-        shutil.copy(REPO / name, project / name)
-    config = load_config(project)
-    return project, LiveSite(config, project / "_site", search=False)
+def live(seed_copy):
+    return seed_copy, LiveSite(load_config(seed_copy), seed_copy / "_site", search=False)
 
 
 def html_files(folder):

@@ -6,22 +6,11 @@ import os
 import re
 import shutil
 
-import pytest
 
-from conftest import REPO, snapshot
+from conftest import snapshot
 from generator.build import build
 from generator.config import load_config
 from generator.manifest import manifest_path
-
-
-@pytest.fixture
-def seed_copy(tmp_path):
-    project = tmp_path / "site"
-    for name in ("templates", "static", "content"):
-        shutil.copytree(REPO / name, project / name)
-    for name in ("site.yaml", "tags.yaml"):
-        shutil.copy(REPO / name, project / name)
-    return project
 
 
 def pages_of(folder):
