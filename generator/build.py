@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing as mp
-import os
 import re
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from generator.related import RelatedIndex
 from generator.pagekeys import Digests, chrome_key, item_digest, paper_digest, stable_digest, stable_key
 from generator.render import Renderer
 from generator.site import DocSource, Page, Site, home_page, paper_page, plan_collection_pages
+from generator.workers import fork_workers
 
 # Paths the generator writes itself; a docs page may not take one of them.
 RESERVED = {"index.html", "search.html", "tags.html", "topics.html", "attention.html", "404.html", "years.html",
@@ -101,6 +101,11 @@ class Keyed:
     keys: dict[str, str] = field(default_factory=dict)
     rendered: int = 0
 
+    def absorb(self, keys: dict[str, str], rendered: int) -> None:
+        """What a forked worker learnt (its own copy of this object dies with it)."""
+        self.keys.update(keys)
+        self.rendered += rendered
+
     def search_key(self, pages: list[Page]) -> str:
         """The search indexes cover exactly the searchable pages: equal keys, equal indexes."""
         return stable_digest(sorted((p.path, self.keys[p.path]) for p in pages if p.searchable))
@@ -125,7 +130,7 @@ def build(config: SiteConfig, output: Path | None = None, live_reload: str | Non
     try:
         # No page but a paper's shows related papers: the others render in a second process
         # while this one ranks them (TF-IDF runs on one core).
-        if parallel and len(site.papers) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        if fork_workers(parallel, len(site.papers), PARALLEL_FROM):
             background = BackgroundRender(renderer, others, staging, keyed)
         with _stage(timings, "related papers"):
             related = rank_related(site, parallel)
@@ -222,8 +227,8 @@ def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: boo
     for parent in {(folder / page.path).parent for page in pages}:
         parent.mkdir(parents=True, exist_ok=True)
     progress = Progress("rendering", len(pages))
-    workers = min(os.cpu_count() or 1, 8)
-    if parallel and workers > 1 and len(pages) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+    workers = fork_workers(parallel, len(pages), PARALLEL_FROM)
+    if workers:
         global _JOB
         _JOB = (renderer, pages, folder, atomic, keyed)
         try:
@@ -233,8 +238,7 @@ def write_pages(renderer: Renderer, pages: list[Page], folder: Path, atomic: boo
                     if problems:
                         raise InputError.from_problems(problems)
                     if keyed is not None:
-                        keyed.keys.update(keys)
-                        keyed.rendered += rendered
+                        keyed.absorb(keys, rendered)
                     progress.advance(done)
         finally:
             _JOB = None
@@ -266,8 +270,7 @@ class BackgroundRender:
         if problems:
             raise InputError.from_problems(problems)
         if keyed is not None:
-            keyed.keys.update(keys)
-            keyed.rendered += rendered
+            keyed.absorb(keys, rendered)
 
     def cancel(self) -> None:
         self.pool.terminate()

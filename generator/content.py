@@ -14,7 +14,6 @@ import difflib
 import hashlib
 import json
 import multiprocessing as mp
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 
 from generator.errors import InputError, Problem
 from generator.slugs import is_safe_slug
+from generator.workers import fork_workers
 
 try:  # libyaml is ~15x faster; the PyPI wheels ship it, a source build may not.
     _Loader = yaml.CSafeLoader
@@ -404,8 +404,8 @@ def load_papers(folder: Path, parallel: bool = False) -> tuple[list[Paper], list
     With `parallel`, large collections are parsed by one forked process per core: building
     Python objects from YAML is most of the time, and only the results are sent back."""
     paths = sorted(folder.glob("*.md"))
-    workers = min(os.cpu_count() or 1, 8)
-    if parallel and workers > 1 and len(paths) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+    workers = fork_workers(parallel, len(paths), PARALLEL_FROM)
+    if workers:
         step = -(-len(paths) // (workers * 4))
         with mp.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_check_files, [paths[i:i + step] for i in range(0, len(paths), step)])

@@ -108,7 +108,6 @@ class LiveSite:
         keys = self._keys(pages, items, digests, changed)
         everything = chrome_key(site) != self.chrome
         todo = [p for p in pages if p.prepare is None and (everything or keys[p.path] != self.keys.get(p.path))]
-        self.renderer.use_site(site)
         write_pages(self.renderer, [p for p in todo if p.path not in written], self.output, atomic=True, parallel=False)
         removed = sorted(set(self.keys) - set(keys))
         for path in removed:

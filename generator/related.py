@@ -7,9 +7,9 @@ fitted model so that `litsite serve` can re-rank one edited paper without refitt
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 
 from generator.content import Paper
+from generator.workers import fork_workers
 
 DEFAULT_K = 5
 CHUNK = 1000  # rows per sparse product: 1,000 x 50,000 floats is 200 MB at most
@@ -64,8 +64,8 @@ class RelatedIndex:
             return {slug: [] for slug in self.slugs}
         if len(self.slugs) >= CLUSTERED_FROM:
             return self._rank_by_clusters()
-        workers = min(os.cpu_count() or 1, 4)
-        if not parallel or workers < 2 or len(self.slugs) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        workers = fork_workers(parallel, len(self.slugs), PARALLEL_FROM, cap=4)
+        if not workers:
             return self._rank(self.matrix)
         global _SHARED
         self._columns = self._columns if self._columns is not None else self.matrix.T.tocsr()  # once, shared
