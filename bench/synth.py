@@ -15,7 +15,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.content import Paper, Source, render_paper_file  # noqa: E402
+from generator.content.frontmatter import render_paper_file
+from generator.content.paper import Paper, Source  # noqa: E402
 
 SUBJECTS = {
     "graph-learning": ["graph neural networks", "message passing", "node classification", "graph transformers",

@@ -45,6 +45,10 @@ class InputError(Exception):
         self.problems = problems or [first]
         super().__init__(str(self.problems[0]))
 
+    def __reduce__(self):
+        # Pickled as its problems (a worker process hands its errors back this way).
+        return (InputError.from_problems, (self.problems,))
+
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> "InputError":
         first = problems[0]

@@ -1,8 +1,30 @@
-"""When to share work out to forked worker processes (one per core)."""
+"""Forked worker processes: the one helper every parallel step uses.
+
+A build shares large read-only state (the site model, a TF-IDF matrix) with its workers. With
+the fork start method a worker inherits that state copy-on-write: it is handed to the worker
+as an argument of the forked process, so it is never pickled and no module global holds it.
+Only tasks (small) and results travel through pipes.
+
+Workers die with their parent (Linux's parent-death signal): a build killed with SIGKILL
+leaves no worker behind. They ignore SIGINT, so Ctrl-C reaches the parent alone, which
+ends them without a traceback in each.
+"""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+Shared = TypeVar("Shared")
+Task = TypeVar("Task")
+Result = TypeVar("Result")
+
+_PR_SET_PDEATHSIG = 1
 
 
 def fork_workers(wanted: bool, items: int, threshold: int, cap: int = 8) -> int:
@@ -12,3 +34,85 @@ def fork_workers(wanted: bool, items: int, threshold: int, cap: int = 8) -> int:
     if not wanted or workers < 2 or items < threshold or "fork" not in mp.get_all_start_methods():
         return 0
     return workers
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (no-op off Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+class ForkedJobs(Generic[Shared, Task, Result]):
+    """`work(shared, task)` for every task, on `workers` forked processes started at once.
+
+    Use as a context manager; `results()` yields each task's result as it arrives (in no
+    particular order). An exception in a worker is raised again here; leaving the block
+    early ends every worker."""
+
+    def __init__(self, work: Callable[[Shared, Task], Result], shared: Shared, tasks: Sequence[Task],
+                 workers: int):
+        context = mp.get_context("fork")
+        self._pending = len(tasks)
+        self._processes = []
+        self._pipes: list[Connection] = []
+        parent = os.getpid()
+        for n in range(max(1, min(workers, len(tasks)))):
+            receiver, sender = context.Pipe(duplex=False)
+            share = tasks[n::max(1, min(workers, len(tasks)))]
+            process = context.Process(target=_work, args=(work, shared, share, sender, parent), daemon=True)
+            process.start()
+            sender.close()
+            self._processes.append(process)
+            self._pipes.append(receiver)
+
+    def __enter__(self) -> "ForkedJobs[Shared, Task, Result]":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def results(self) -> Iterator[Result]:
+        open_pipes = list(self._pipes)
+        while self._pending:
+            if not open_pipes:
+                raise RuntimeError("a worker process ended before finishing its tasks")
+            for pipe in wait(open_pipes):
+                assert isinstance(pipe, Connection)
+                try:
+                    kind, value = pipe.recv()
+                except EOFError:  # the worker is gone: killed, or out of memory
+                    open_pipes.remove(pipe)
+                    continue
+                if kind == "error":
+                    raise value
+                self._pending -= 1
+                yield value
+
+    def close(self) -> None:
+        for process in self._processes:
+            if process.is_alive():
+                process.kill()
+        for process in self._processes:
+            process.join()
+        for pipe in self._pipes:
+            pipe.close()
+        self._processes, self._pipes = [], []
+
+
+def _work(work: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], pipe: Connection,
+          parent: int) -> None:
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        for task in tasks:
+            pipe.send(("ok", work(shared, task)))
+    except BaseException as exc:  # handed to the parent, which raises it; nothing printed here
+        try:
+            pipe.send(("error", exc))
+        except Exception:  # an exception that does not pickle
+            pipe.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        pipe.close()

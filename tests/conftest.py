@@ -56,7 +56,7 @@ def _env() -> dict:
 
 def collection(root: Path) -> dict:
     """The papers of a project by slug; every file must be valid."""
-    from generator.content import load_valid_papers
+    from generator.content.load import load_valid_papers
 
     return {p.slug: p for p in load_valid_papers(root / "content" / "papers")}
 
@@ -75,8 +75,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory) -> Path:
     """The default site (repo content) built once, with its search indexes."""
-    from generator.build import build
-    from generator.config import load_config
+    from generator.build.pipeline import build
+    from generator.content.config import load_config
 
     output = tmp_path_factory.mktemp("seed") / "_site"
     result = build(load_config(REPO), output=output)
@@ -89,7 +89,7 @@ class StaticServer:
         import threading
         from http.server import ThreadingHTTPServer
 
-        from generator.serve import make_handler
+        from generator.serve.server import make_handler
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(folder, None))
         self.httpd.daemon_threads = True

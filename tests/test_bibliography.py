@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from conftest import collection, REPO, run_litsite, snapshot
-from generator.content import read_paper, render_paper_file
-from generator.importers import identifiers_from
+from generator.content.frontmatter import render_paper_file
+from generator.content.validate import read_paper
+from generator.sources.records import identifiers_from
 
 BIB = REPO / "tests" / "fixtures" / "bib"
 RESMLP = "we-present-resmlp-an-architecture-built-entirely-upon-multi-layer-perceptrons"

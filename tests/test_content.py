@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import Paper, Source, check_paper_file, read_paper, render_paper_file
+from generator.content.frontmatter import render_paper_file
+from generator.content.paper import Paper, Source
+from generator.content.validate import check_paper_file, read_paper
 from generator.errors import InputError
 
 

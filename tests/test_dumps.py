@@ -5,7 +5,7 @@ import pytest
 
 from conftest import SEEDS
 from generator.errors import InputError
-from generator.importers.dumps import parse_dump
+from generator.sources.dumps import parse_dump
 
 ABSTRACT_1 = ("We study the generalization of deep networks. Our analysis covers wide and deep models. "
               "Experiments on CIFAR-10 confirm the theory.")

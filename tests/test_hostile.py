@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import REPO, run_litsite, snapshot
-from generator.content import load_papers
-from generator.slugs import is_safe_slug
+from generator.content.load import load_papers
+from generator.content.slugs import is_safe_slug
 
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
 CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))

@@ -5,9 +5,14 @@ import re
 
 import pytest
 
+from generator.build.pagekeys import Keys
+from generator.build.writer import RenderJob, write_pages
+from generator.render.renderer import Renderer
+from generator.site.plan import plan_site
+
 from conftest import snapshot
-from generator.config import load_config
-from generator.incremental import LiveSite
+from generator.content.config import load_config
+from generator.serve.live import LiveSite
 
 
 @pytest.fixture
@@ -37,13 +42,10 @@ def check_exact(project, live, path, before):
     assert set(update.rendered) <= changed  # ... and nothing that stayed the same was
     # Rendering every page of the same site model gives the same files. (A full build would also
     # refit related papers for every paper; serve does that for the edited paper only.)
-    from generator.build import write_pages
-    from generator.render import Renderer
-    from generator.site import plan_site
-
     reference = project.parent / "full"
-    pages = [p for p in plan_site(live.site) if p.prepare is None]
-    write_pages(Renderer(live.site, live.config.templates_dir), pages, reference, parallel=False)
+    pages = [p for p in plan_site(live.site, live.neighbours) if p.template != "overview.html"]
+    renderer = Renderer(live.config.templates_dir, live.site.chrome())
+    write_pages(RenderJob(renderer, pages, reference, Keys("")), parallel=False)
     assert html_files(reference) == after
     return update
 

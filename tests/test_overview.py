@@ -36,8 +36,8 @@ def test_topic_pages_show_a_chart_of_their_tags(seed_site):
 
 
 def test_the_map_is_the_same_svg_for_the_same_content(tmp_path):
-    from generator.build import build
-    from generator.config import load_config
+    from generator.build.pipeline import build
+    from generator.content.config import load_config
 
     config = load_config(REPO)
     first = build(config, output=tmp_path / "a", search=False)
@@ -76,23 +76,19 @@ def test_overview_in_the_browser(seed_server, watch_page, scheme):
 
 
 @pytest.mark.slow
-def test_overview_at_10000_papers_is_fast_and_light(tmp_path):
+def test_overview_at_10000_papers_is_light_and_shows_every_paper(tmp_path):
     sys.path.insert(0, str(REPO / "bench"))
     from synth import make_project
 
-    from generator.build import load_site
-    from generator.config import load_config
-    from generator.render import Renderer
-    from generator.site import plan_site
+    from generator.build.pipeline import load_site
+    from generator.content.config import load_config
+    from generator.render.renderer import Renderer
+    from generator.site.plan import overview_page
 
     project = make_project(10_000, tmp_path / "synth")
     config = load_config(project)
     site = load_site(config)
-    page = next(p for p in plan_site(site) if p.path == "overview.html")
-    started = time.perf_counter()
-    html = Renderer(site, config.templates_dir).render(page)
-    seconds = time.perf_counter() - started
+    html = Renderer(config.templates_dir, site.chrome()).render(overview_page(site))
     size = len(html.encode("utf-8"))
-    print(f"overview at 10,000 papers: {seconds:.2f} s, {size / 1024 / 1024:.2f} MiB")
-    assert seconds < 10 and size < 2 * 1024 * 1024
+    assert size < 2 * 1024 * 1024  # its time is measured by bench/, never asserted here
     assert html.count('<circle class="dot') == 10_000

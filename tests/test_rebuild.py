@@ -8,9 +8,9 @@ import shutil
 
 
 from conftest import snapshot
-from generator.build import build
-from generator.config import load_config
-from generator.manifest import manifest_path
+from generator.build.pipeline import build
+from generator.content.config import load_config
+from generator.build.manifest import manifest_path
 
 
 def pages_of(folder):
@@ -21,7 +21,7 @@ def pages_of(folder):
 def same_as_a_build_from_nothing(project, search=False):
     config = load_config(project)
     cold = build(config, project.parent / "cold", search=search)
-    assert cold.rendered == cold.pages  # no manifest for that folder: everything rendered
+    assert cold.rendered == len(cold.pages)  # no manifest for that folder: everything rendered
     assert pages_of(project / "_site") == pages_of(project.parent / "cold")
     shutil.rmtree(project.parent / "cold")
 
@@ -32,14 +32,14 @@ def set_field(project, slug, field, value):
     path.write_text(re.sub(rf"^{field}: .*$", f"{field}: {value}", text, count=1, flags=re.M), encoding="utf-8")
 
 
-def test_an_unchanged_site_renders_only_the_overview_and_keeps_its_search_indexes(seed_copy):
+def test_an_unchanged_site_renders_nothing_and_keeps_its_search_indexes(seed_copy):
     config = load_config(seed_copy)
     first = build(config)
     pagefind_entry = (seed_copy / "_site" / "pagefind" / "pagefind-entry.json").stat().st_ino
     before = snapshot(seed_copy / "_site")
     second = build(config)
-    assert second.rendered == 1  # the overview: its map is computed, not keyed
-    assert first.rendered == first.pages
+    assert second.rendered == 0  # the overview too: its map is part of its key
+    assert first.rendered == len(first.pages)
     assert "search indexes unchanged" in second.summary()
     assert snapshot(seed_copy / "_site") == before
     # the bundle is the previous build's files, linked, not Pagefind run again
@@ -52,7 +52,7 @@ def test_a_notes_edit_renders_that_paper_only_and_equals_a_full_build(seed_copy)
     path = seed_copy / "content" / "papers" / "non-deep-networks.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nA note added later.\n", encoding="utf-8")
     result = build(config, search=False)
-    assert result.rendered == 2  # the paper and the overview
+    assert result.rendered == 1  # the paper alone (the overview is keyed by its map, which notes do not move)
     assert "A note added later." in (seed_copy / "_site" / "papers" / "non-deep-networks.html").read_text()
     same_as_a_build_from_nothing(seed_copy)
 
@@ -62,7 +62,7 @@ def test_a_title_edit_renders_the_lists_that_show_it_and_equals_a_full_build(see
     build(config, search=False)
     set_field(seed_copy, "non-deep-networks", "title", "0000 A title that sorts first")
     result = build(config, search=False)
-    assert 2 < result.rendered < result.pages / 4
+    assert 2 < result.rendered < len(result.pages) / 4
     same_as_a_build_from_nothing(seed_copy)
 
 
@@ -88,7 +88,7 @@ def test_a_deleted_paper_and_a_template_change(seed_copy):
     base = seed_copy / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- changed --></footer>", 1))
     result = build(config, search=False)
-    assert result.rendered == result.pages
+    assert result.rendered == len(result.pages)
     assert "<!-- changed -->" in (seed_copy / "_site" / "index.html").read_text()
 
 
@@ -103,16 +103,16 @@ def test_an_output_folder_that_is_not_the_one_recorded_is_never_trusted(seed_cop
     os.rename(seed_copy / "copy", site)
     page.write_text("tampered", encoding="utf-8")
     result = build(config, search=False)
-    assert result.rendered == result.pages
+    assert result.rendered == len(result.pages)
     assert "tampered" not in page.read_text(encoding="utf-8")
     # a page removed by hand from the recorded folder is rendered again
     page.unlink()
     result = build(config, search=False)
-    assert result.rendered == 2 and page.is_file()
+    assert result.rendered == 1 and page.is_file()
 
 
 def test_serve_edits_in_place_so_the_next_build_renders_everything(seed_copy):
-    from generator.incremental import LiveSite
+    from generator.serve.live import LiveSite
 
     config = load_config(seed_copy)
     live = LiveSite(config, seed_copy / "_site", search=False)
@@ -121,26 +121,28 @@ def test_serve_edits_in_place_so_the_next_build_renders_everything(seed_copy):
     live.update_papers([seed_copy / "content" / "papers" / "non-deep-networks.md"])
     assert not manifest_path(seed_copy / "_site").exists()
     result = build(config, search=False)
-    assert result.rendered == result.pages
+    assert result.rendered == len(result.pages)
 
 
 def test_the_parallel_build_writes_what_the_sequential_one_does(seed_copy, monkeypatch):
     """Large sites render paper pages on a pool of forked workers and the other pages in a forked
     process of their own while related papers are ranked; the seeds take that path when the
     threshold is lowered."""
-    import generator.build as build_module
+    import generator.build.pipeline as pipeline
+    import generator.build.writer as writer
 
     config = load_config(seed_copy)
     sequential = build(config, seed_copy.parent / "sequential", search=False, parallel=False)
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 50)
-    monkeypatch.setattr(build_module, "CHUNK", 40)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 50)
+    monkeypatch.setattr(writer, "PARALLEL_FROM", 50)
+    monkeypatch.setattr(writer, "CHUNK", 40)
     parallel = build(config, search=False)
-    assert parallel.rendered == parallel.pages == sequential.pages
+    assert parallel.rendered == len(parallel.pages) == len(sequential.pages)
     assert pages_of(seed_copy / "_site") == pages_of(seed_copy.parent / "sequential")
     # page keys came back from every worker: an edit renders only what it touches
     set_field(seed_copy, "non-deep-networks", "title", "0000 A title that sorts first")
     again = build(config, search=False)
-    assert 2 < again.rendered < again.pages / 4
+    assert 2 < again.rendered < len(again.pages) / 4
     same_as_a_build_from_nothing(seed_copy)
 
 
@@ -163,5 +165,5 @@ def test_a_folder_put_back_from_an_earlier_build_is_not_trusted_even_with_a_reus
     data["inode"] = os.stat(seed_copy / "_site").st_ino  # as if the kernel had reused the number
     manifest.write_text(json.dumps(data))
     result = build(config, search=False)
-    assert result.rendered == result.pages
+    assert result.rendered == len(result.pages)
     assert "A Later Title" in (seed_copy / "_site" / "papers" / "non-deep-networks.html").read_text()

@@ -134,19 +134,19 @@ def test_offline_query_answers_in_under_50_ms_at_10000_papers(tmp_path, watch_pa
     sys.path.insert(0, str(REPO / "bench"))
     from synth import make_project
 
-    from generator.build import load_site
-    from generator.config import load_config
-    from generator.render import Renderer
-    from generator.search import write_fallback_index
-    from generator.site import plan_site
+    from generator.build.pipeline import load_site
+    from generator.content.config import load_config
+    from generator.render.renderer import Renderer
+    from generator.search.offline import write_fallback_index
+    from generator.site.plan import plan_site
 
     project = make_project(10_000, tmp_path / "synth")
     config = load_config(project)
     site = load_site(config)
     out = tmp_path / "out"
     (out / "static").mkdir(parents=True)
-    search_page = next(p for p in plan_site(site) if p.path == "search.html")
-    (out / "search.html").write_text(Renderer(site, config.templates_dir).render(search_page), encoding="utf-8")
+    search_page = next(p for p in plan_site(site, {}) if p.path == "search.html")
+    (out / "search.html").write_text(Renderer(config.templates_dir, site.chrome()).render(search_page), encoding="utf-8")
     for name in ("search.js", "site.js", "style.css"):
         (out / "static" / name).write_bytes((REPO / "static" / name).read_bytes())
     size = write_fallback_index(site, out)

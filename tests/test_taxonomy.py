@@ -7,10 +7,12 @@ import pytest
 import yaml
 
 from conftest import REPO, run_litsite
-from generator.config import load_config
-from generator.content import load_papers, read_paper, render_paper_file
-from generator.related import related_papers
-from generator.taxonomy import GENERIC, STOPWORDS, PhraseMatcher, Tagger, propose_tags
+from generator.content.config import load_config
+from generator.content.frontmatter import render_paper_file
+from generator.content.load import load_papers
+from generator.content.validate import read_paper
+from generator.analysis.related import related_papers
+from generator.analysis.taxonomy import GENERIC, PHRASE_STOPWORDS, PhraseMatcher, Tagger, propose_tags
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +104,7 @@ def test_proposed_tags_are_phrases_a_person_would_write(seed):
     for slug, phrase in proposed.items():
         words = phrase.lower().split()
         assert 2 <= len(words) <= 3
-        assert not set(words) & (STOPWORDS | GENERIC), phrase
+        assert not set(words) & (PHRASE_STOPWORDS | GENERIC), phrase
         assert slug not in vocabulary
         keys.append(frozenset(w.rstrip("s") for w in words))
     assert len(keys) == len(set(keys))  # no near-duplicates such as 'gnn' beside 'gnns'
@@ -183,8 +185,8 @@ def test_suggest_topics_gives_yaml_a_curator_can_paste():
 def test_related_papers_ranked_by_forked_workers_are_the_same(monkeypatch):
     """Large collections share the all-pairs product out to one process per core; the seeds
     take that path with lowered thresholds and must get exactly the sequential answer."""
-    import generator.related as related
-    from generator.content import load_valid_papers
+    import generator.analysis.related as related
+    from generator.content.load import load_valid_papers
 
     papers = load_valid_papers(REPO / "content" / "papers")
     index = related.RelatedIndex(papers)
@@ -200,8 +202,8 @@ def test_related_papers_of_large_collections_come_from_nearby_clusters_and_match
     """From CLUSTERED_FROM papers on, each paper is compared only with the members of its
     nearest k-means clusters (sub-quadratic). On the seeds, forced onto that path, it must find
     nearly all of the exact neighbours, the same way every time."""
-    import generator.related as related
-    from generator.content import load_valid_papers
+    import generator.analysis.related as related
+    from generator.content.load import load_valid_papers
 
     papers = load_valid_papers(REPO / "content" / "papers")
     index = related.RelatedIndex(papers)

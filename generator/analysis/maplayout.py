@@ -1,0 +1,123 @@
+"""The map's layout: where each paper sits, by textual similarity.
+
+TF-IDF, reduced with scikit-learn's TruncatedSVD (LSA). Topic centres are laid out with MDS
+on their cosine distances, and each paper sits between the centres it is most similar to,
+pulled towards its own LSA position, so clusters stay visible at 10,000 papers. Everything
+is seeded: the same content gives the same layout, byte for byte. render/charts.py draws it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from generator.analysis.text import fit_tfidf, paper_text
+from generator.content.paper import Paper
+
+MAP_SIZE = 800
+PALETTE_SIZE = 16  # CSS classes c0..c15 give each topic a colour that works in both themes
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    slug: str
+    title: str
+    x: float
+    y: float
+    colour: int  # index into the palette; -1 for papers without a topic
+
+
+def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
+    """Where each paper goes on the map (sorted by slug); `topics` are the taxonomy's slugs,
+    in order (a paper's colour is its first topic's place in it)."""
+    import numpy as np
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+
+    papers = sorted(papers, key=lambda p: p.slug)
+    if len(papers) < 3:
+        return tuple(MapPoint(p.slug, p.title, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
+    _, matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english", sublinear_tf=True,
+                          max_df=0.5, min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
+    if matrix is None or matrix.shape[1] < 3:
+        return tuple(MapPoint(p.slug, p.title, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
+    dims = min(50, matrix.shape[1] - 1, len(papers) - 1)
+    lsa = normalize(TruncatedSVD(n_components=dims, random_state=0, algorithm="randomized",
+                                 n_iter=5).fit_transform(matrix))
+    groups = _groups(papers)
+    labels = sorted(groups)
+    centres = normalize(np.vstack([lsa[groups[g]].mean(axis=0) for g in labels]))
+    if len(labels) >= 3:
+        distance = np.clip(1 - centres @ centres.T, 0, 2)
+        anchors = _mds(distance)
+    else:
+        anchors = np.array([[math.cos(i * math.pi), math.sin(i * math.pi)] for i in range(len(labels))])
+    anchors = anchors / (np.abs(anchors).max() or 1)
+    similarity = lsa @ centres.T  # how close each paper reads to each topic centre
+    weights = np.exp(8 * (similarity - similarity.max(axis=1, keepdims=True)))
+    weights /= weights.sum(axis=1, keepdims=True)
+    placed = weights @ anchors
+    # Inside its cluster, a paper sits where its own text differs from the cluster's average
+    # (the cluster's two main directions, PCA), in a disc sized by the cluster: at 10,000 papers
+    # the clusters stay apart and their papers do not pile onto one spot.
+    local = np.zeros((len(papers), 2))
+    radius = np.zeros(len(papers))
+    largest = max(len(members) for members in groups.values())
+    for label in labels:
+        members = np.array(groups[label])
+        local[members] = _spread(lsa[members])
+        radius[members] = 0.28 * math.sqrt(len(members) / largest)
+    xy = placed + radius[:, None] * local
+    xy = (xy - xy.min(axis=0)) / np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
+    colour_of = {slug: i % PALETTE_SIZE for i, slug in enumerate(topics)}
+    points = []
+    for i, paper in enumerate(papers):
+        topic = paper.topics[0] if paper.topics else None
+        points.append(MapPoint(paper.slug, paper.title, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
+                               round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), colour_of.get(topic, -1)))
+    return tuple(points)
+
+
+def _spread(vectors):
+    """Positions in the unit disc from a group's two principal directions (deterministic SVD)."""
+    import numpy as np
+
+    if len(vectors) < 3:
+        return np.zeros((len(vectors), 2))
+    centred = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    points = centred @ vt[:2].T
+    points *= np.sign(vt[:2].sum(axis=1))  # SVD signs are arbitrary; fix them for byte-identical maps
+    scale = np.linalg.norm(points, axis=1).max()
+    return points / scale if scale > 0 else points
+
+
+def _mds(distance):
+    """2-D positions for the topic centres; classical MDS start, so it is deterministic."""
+    import inspect
+
+    from sklearn.manifold import MDS
+
+    options = {"n_components": 2, "random_state": 0, "n_init": 1}
+    if "metric_mds" in inspect.signature(MDS).parameters:  # scikit-learn >= 1.8
+        options.update(metric="precomputed", init="classical_mds")
+    else:
+        options.update(dissimilarity="precomputed", n_init=4)
+    return MDS(**options).fit_transform(distance)
+
+
+def _groups(papers: list[Paper]) -> dict[str, list[int]]:
+    """Papers grouped by their first topic, or by k-means clusters when there is no taxonomy."""
+    groups: dict[str, list[int]] = {}
+    for i, paper in enumerate(papers):
+        if paper.topics:
+            groups.setdefault(paper.topics[0], []).append(i)
+    if len(groups) >= 2:
+        return groups
+    from sklearn.cluster import KMeans
+
+
+    _, matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english")
+    k = min(8, len(papers))
+    labels = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(matrix)
+    return {f"cluster-{c}": [i for i, label in enumerate(labels) if label == c] for c in range(k)}

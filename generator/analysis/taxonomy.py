@@ -1,0 +1,471 @@
+"""Topics and tags: assignment from the curated vocabulary, with the reasons kept for `explain`.
+
+Topics come from `site.yaml` (phrases with weights), tags from the tag vocabulary (phrases
+and acronyms). A paper's title counts more than its abstract. When the vocabulary gives a
+paper fewer than two tags, phrases that at least two papers share are proposed as tags,
+filtered so that each is something a person would write. A paper no topic term matches
+goes to the topic whose papers its text is closest to, and `explain` says so.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from generator.analysis.related import related_papers
+from generator.analysis.text import fit_tfidf
+from generator.content.config import SiteConfig, TagDef
+from generator.content.paper import Paper
+from generator.content.slugs import slugify
+
+MOST_TAGS_ASSIGNED, FEWEST_TAGS_ASSIGNED = 8, 2  # per paper (a file may hold more: content/paper.py)
+MOST_TOPICS_ASSIGNED = 3
+TOPIC_MIN_SCORE = 4.0
+TOPIC_RELATIVE = 0.5  # a second topic needs half the score of the best one
+TITLE_WEIGHT = 3
+NEIGHBOUR_VOTES = 3  # a borrowed tag must be on 3 of the 5 most similar papers
+ABSTRACT_CAP = 3  # repeating a phrase ten times is not ten times the evidence
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
+
+# Words no tag may start or end with, and words too vague to be part of a proposed tag.
+PHRASE_STOPWORDS = frozenset("""a an the of for and or in on to with by from as at via into over under about
+is are was were be been being this that these those it its we our they their such than then which
+who whom whose what when where while how can could may might will would should do does did not no
+nor also both each either more most less other some any all many much very via vs using based new
+one two three first second per between across within without toward towards up down out only
+there here has have had having become becomes became great remarkable future times faster slower
+upper lower further across among still often yet just even i.e e.g et al able need needs towards
+few past ones years year last like whether
+""".split())
+GENERIC = frozenset("""deep network networks neural model models method methods approach approaches
+propose proposed proposes paper work works result results performance state art task tasks data
+dataset datasets learning learn learned training train trained framework frameworks problem problems
+experiment experiments experimental novel significant significantly existing recent recently large
+different various several number show shows shown demonstrate demonstrates effective effectively
+efficient efficiently important key use used uses make makes making provide provides study studies
+analysis high low better best improve improved improves improvement achieve achieves achieved
+architecture architectures layer layers function functions system systems information set sets
+standard simple general common well also even however order terms way ways extensive code available
+github https com http www org io benchmark benchmarks input output real world wide range time
+""".split())
+
+
+def _fold(token: str) -> str:
+    """Case-fold and drop a plural 's' so 'networks' meets 'network'."""
+    token = token.lower()
+    if len(token) <= 3 or not token.endswith("s") or token.endswith(("ss", "us", "is", "as")):
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith(("sses", "ches", "shes", "xes")):
+        return token[:-2]
+    return token[:-1]
+
+
+def _fold_acronym(token: str) -> str:
+    return token[:-1] if len(token) > 2 and token.endswith("s") and token[:-1].isupper() else token
+
+
+class PhraseMatcher:
+    """Finds vocabulary phrases in text. Capitalised phrases (acronyms) must match their capitals."""
+
+    def __init__(self, phrases: dict[str, str]):
+        self._index: dict[str, list[tuple[tuple[str, ...], bool, str, str]]] = {}
+        for phrase, label in phrases.items():
+            tokens = _TOKEN.findall(phrase)
+            if not tokens:
+                continue
+            exact = any(c.isupper() for c in phrase)
+            key = tuple(_fold_acronym(t) for t in tokens) if exact else tuple(_fold(t) for t in tokens)
+            self._index.setdefault(key[0], []).append((key, exact, label, phrase))
+
+    def find(self, text: str) -> dict[str, Counter]:
+        """label -> Counter of the phrases that matched, with their counts.
+
+        Each stretch of text counts once per label: the longest phrase starting there wins,
+        so 'GNNs' is not counted again as 'gnn', nor 'semantic segmentation' as 'segmentation'.
+        """
+        found: dict[str, Counter] = {}
+        for label, phrase, _, _ in self._matches(_TOKEN.findall(text)):
+            found.setdefault(label, Counter())[phrase] += 1
+        return found
+
+    def mask(self, text: str) -> str:
+        """The text with every matched phrase replaced by '.', leaving only what the vocabulary lacks."""
+        tokens = _TOKEN.findall(text)
+        hidden = set()
+        for _, _, start, end in self._matches(tokens):
+            hidden.update(range(start, end))
+        return " ".join("." if i in hidden else t for i, t in enumerate(tokens))
+
+    def _matches(self, raw: list[str]):
+        folded = [_fold(t) for t in raw]
+        exact = [_fold_acronym(t) for t in raw]
+        covered: dict[str, int] = {}
+        for i in range(len(raw)):
+            candidates = self._index.get(folded[i], []) + (self._index.get(exact[i], []) if exact[i] != folded[i] else [])
+            for key, is_exact, label, phrase in sorted(candidates, key=lambda c: -len(c[0])):
+                if covered.get(label, 0) > i:
+                    continue
+                tokens = exact if is_exact else folded
+                if tuple(tokens[i:i + len(key)]) == key:
+                    covered[label] = i + len(key)
+                    yield label, phrase, i, i + len(key)
+
+
+@dataclass
+class Reason:
+    """Why one label was given: the score and the evidence behind it."""
+
+    label: str
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Assignment:
+    topics: list[Reason]
+    tags: list[Reason]
+
+
+class Tagger:
+    """Assigns topics and tags for one collection; build once, then call `assign` per paper."""
+
+    def __init__(self, config: SiteConfig, corpus: list[Paper]):
+        self.topics = config.topics
+        self.topic_by_slug = {t.slug: t for t in config.topics}
+        self.tag_matcher = PhraseMatcher(_tag_phrases(config.tags))
+        self.topic_matchers = {t.slug: PhraseMatcher({p: t.slug for p in t.terms}) for t in config.topics}
+        self.proposed = propose_tags(corpus, config.tags) if config.propose_tags else {}
+        self.proposed_matcher = PhraseMatcher({phrase: slug for slug, phrase in self.proposed.items()})
+        self._centroids = None
+        self._corpus = corpus
+
+    def assign(self, paper: Paper) -> Assignment:
+        return Assignment(self._topics_for(paper), self._tags_for(paper))
+
+    def assign_all(self, papers: list[Paper]) -> dict[str, Assignment]:
+        """Assign every paper; a paper still short of tags borrows those its nearest papers share."""
+        result = {p.slug: self.assign(p) for p in papers}
+        short = [p for p in papers if len(result[p.slug].tags) < FEWEST_TAGS_ASSIGNED]
+        if not short:
+            return result
+        neighbours = related_papers(self._corpus or papers)
+        tags_of = {p.slug: p.tags for p in self._corpus}
+        tags_of.update({slug: [r.label for r in a.tags] for slug, a in result.items()})
+        for paper in short:
+            chosen = result[paper.slug].tags
+            votes = Counter(tag for other in neighbours.get(paper.slug, []) for tag in tags_of.get(other, []))
+            for tag, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+                if len(chosen) >= FEWEST_TAGS_ASSIGNED or n < NEIGHBOUR_VOTES:
+                    break
+                if tag not in {c.label for c in chosen}:
+                    chosen.append(Reason(tag, float(n), [f"used by {n} of its {len(neighbours[paper.slug])} "
+                                                         f"most similar papers"]))
+        return result
+
+    # -- tags -------------------------------------------------------------
+    def _tags_for(self, paper: Paper) -> list[Reason]:
+        reasons = _score(self.tag_matcher, paper.title, paper.abstract)
+        strong = [r for r in reasons if r.score >= 2]
+        chosen = strong[:MOST_TAGS_ASSIGNED]
+        if len(chosen) < FEWEST_TAGS_ASSIGNED:
+            chosen += [r for r in reasons if r not in chosen][: FEWEST_TAGS_ASSIGNED - len(chosen)]
+        if len(chosen) < FEWEST_TAGS_ASSIGNED:
+            proposed = _score(self.proposed_matcher, paper.title, paper.abstract)
+            for reason in proposed:
+                if len(chosen) >= FEWEST_TAGS_ASSIGNED:
+                    break
+                if reason.label not in {c.label for c in chosen}:
+                    reason.evidence.append("proposed from the collection: shared by 2+ papers")
+                    chosen.append(reason)
+        return chosen
+
+    # -- topics -----------------------------------------------------------
+    def topic_scores(self, paper: Paper) -> list[Reason]:
+        """Every topic with a matching term, best first."""
+        reasons: list[Reason] = []
+        for topic in self.topics:
+            found = _score(self.topic_matchers[topic.slug], paper.title, paper.abstract, topic.terms)
+            if found:
+                reasons.append(found[0])
+        reasons.sort(key=lambda r: (-r.score, r.label))
+        return reasons
+
+    def _topics_for(self, paper: Paper) -> list[Reason]:
+        reasons = self.topic_scores(paper)
+        scored = {r.label for r in reasons if r.score >= TOPIC_MIN_SCORE}
+        chosen = [r for r in reasons if r.score >= TOPIC_MIN_SCORE and (
+            r.score >= TOPIC_RELATIVE * reasons[0].score or self._parent(r.label) in scored)][:MOST_TOPICS_ASSIGNED]
+        if not chosen:
+            nearest = self._nearest_topic(paper)
+            if nearest is not None:
+                chosen = [nearest]
+            elif reasons:
+                chosen = [reasons[0]]
+        return self._with_parents(chosen)
+
+    def _parent(self, slug: str) -> str | None:
+        topic = self.topic_by_slug.get(slug)
+        return topic.parent if topic else None
+
+    def _with_parents(self, chosen: list[Reason]) -> list[Reason]:
+        out = list(chosen)
+        for reason in chosen:
+            parent = self._parent(reason.label)
+            if parent and parent not in {r.label for r in out}:
+                out.append(Reason(parent, reason.score, [f"parent of {reason.label}"]))
+        return out
+
+    def _nearest_topic(self, paper: Paper) -> Reason | None:
+        """The topic whose confidently assigned papers read most like this one (TF-IDF centroid)."""
+        if self._centroids is None:
+            self._centroids = _topic_centroids(self, self._corpus)
+        vectorizer, slugs, matrix = self._centroids
+        if not slugs:
+            return None
+        vector = vectorizer.transform([paper.title + ". " + paper.abstract])
+        similarity = (matrix @ vector.T).toarray().ravel()
+        best = int(similarity.argmax())
+        if similarity[best] <= 0:
+            return None
+        return Reason(slugs[best], round(float(similarity[best]), 3),
+                      [f"no topic term matched strongly; closest topic by text similarity "
+                       f"({similarity[best]:.2f})"])
+
+
+def _tag_phrases(tags: list[TagDef]) -> dict[str, str]:
+    phrases = {}
+    for tag in tags:
+        phrases[tag.slug.replace("-", " ")] = tag.slug
+        for alias in tag.aliases:
+            phrases[alias] = tag.slug
+    return phrases
+
+
+def _score(matcher: PhraseMatcher, title: str, abstract: str, weights: dict | None = None) -> list[Reason]:
+    """Score labels: a title match counts TITLE_WEIGHT, abstract matches up to ABSTRACT_CAP."""
+    in_title = matcher.find(title)
+    in_abstract = matcher.find(abstract)
+    reasons = []
+    for label in set(in_title) | set(in_abstract):
+        score, evidence = 0.0, []
+        phrases = set(in_title.get(label, {})) | set(in_abstract.get(label, {}))
+        for phrase in sorted(phrases):
+            weight = weights.get(phrase.lower(), weights.get(phrase, 1.0)) if weights else 1.0
+            t = in_title.get(label, Counter())[phrase]
+            a = min(in_abstract.get(label, Counter())[phrase], ABSTRACT_CAP)
+            part = weight * (TITLE_WEIGHT * min(t, 1) + a)
+            score += part
+            where = ", ".join(x for x in (f"title x{t}" if t else "", f"abstract x{a}" if a else "") if x)
+            evidence.append(f"'{phrase}' ({where}; weight {weight:g}) = {part:g}")
+        reasons.append(Reason(label, round(score, 3), evidence))
+    reasons.sort(key=lambda r: (-r.score, r.label))
+    return reasons
+
+
+def _topic_centroids(tagger: Tagger, corpus: list[Paper]):
+    from sklearn.preprocessing import normalize
+    import numpy as np
+    import scipy.sparse as sp
+
+    texts = [p.title + ". " + p.abstract for p in corpus]
+    vectorizer, matrix = fit_tfidf(texts, stop_words="english", sublinear_tf=True, min_df=1) if texts else (None, None)
+    if vectorizer is None:
+        return None, [], None
+    members: dict[str, list[int]] = {}
+    for i, paper in enumerate(corpus):
+        for reason in tagger.topic_scores(paper):
+            if reason.score < TOPIC_MIN_SCORE:
+                break
+            members.setdefault(reason.label, []).append(i)
+    slugs = sorted(members)
+    if not slugs:
+        return vectorizer, [], None
+    rows = [np.asarray(matrix[members[s]].mean(axis=0)) for s in slugs]
+    return vectorizer, slugs, normalize(sp.csr_matrix(np.vstack(rows)))
+
+
+# -- proposed tags --------------------------------------------------------------
+
+def propose_tags(papers: list[Paper], vocabulary: list[TagDef], min_papers: int = 2,
+                 max_share: float = 0.2) -> dict[str, str]:
+    """Key phrases not in the vocabulary that a person would write: slug -> phrase.
+
+    A candidate is a 2-3 word run, free of stopwords and vague words, that occurs in some
+    paper's *title* (titles are where authors name their subject) and in `min_papers` or
+    more papers in all, but not in so many that it says nothing.
+    """
+    known = PhraseMatcher(_tag_phrases(vocabulary))
+    in_titles: dict[tuple, Counter] = {}
+    for paper in papers:
+        # Fragments of vocabulary phrases ('linear mode' of 'linear mode connectivity') are not tags.
+        for gram, text in _phrases(known.mask(paper.title)):
+            in_titles.setdefault(gram, Counter())[text] += 1
+    counts: Counter = Counter()
+    for paper in papers:
+        counts.update({gram for gram, _ in _phrases(paper.title + ". " + paper.abstract)} & in_titles.keys())
+    limit = max(min_papers, int(max_share * len(papers)))
+    proposed: dict[str, str] = {}
+    taken: list[set] = []
+    for gram, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        phrase = in_titles[gram].most_common(1)[0][0]
+        if not min_papers <= n <= limit or known.find(phrase):
+            continue
+        if any(set(gram) <= other or other <= set(gram) for other in taken):
+            continue  # a near-duplicate of a phrase already proposed ("gnn" beside "gnns")
+        taken.append(set(gram))
+        proposed[slugify(phrase)] = phrase
+    return proposed
+
+
+def _phrases(text: str):
+    """(folded key, surface text) of every 2- and 3-word run free of stopwords and vague words."""
+    words = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[.,;:()!?]", text)
+    run: list[str] = []
+    for word in words + ["."]:
+        lower = word.lower()
+        if not word[0].isalpha() or lower in PHRASE_STOPWORDS or lower in GENERIC or len(word) < 3 \
+                or lower.endswith(("ly", "ing", "ed")) and lower not in ("embedding", "pooling", "learning"):
+            yield from _grams(run)
+            run = []
+        else:
+            run.append(word)
+
+
+def _grams(run: list[str]):
+    for n in (2, 3):
+        for i in range(len(run) - n + 1):
+            part = run[i:i + n]
+            key = tuple(_fold(w) for w in part)
+            if "-" in "".join(key):
+                continue
+            yield key, " ".join(w if w.isupper() else w.lower() for w in part)
+
+
+# -- applying assignments ----------------------------------------------------------
+
+def apply(paper: Paper, assignment: Assignment) -> bool:
+    """Write the machine's topics and tags where a person has not set them. True if changed."""
+    changed = paper.set_generated("topics", [r.label for r in assignment.topics])
+    changed = paper.set_generated("tags", [r.label for r in assignment.tags]) or changed
+    return changed
+
+
+def assign_for_import(config: SiteConfig, papers: list[Paper], corpus: list[Paper],
+                      keywords: dict[str, list[str]] | None = None) -> None:
+    """Topics and tags for imported papers; a bibliography's keywords that name a vocabulary
+    tag come first (they are the authors' or curator's own words)."""
+    if not papers:
+        return
+    tagger = Tagger(config, corpus)
+    assignments = tagger.assign_all(corpus)
+    for paper in papers:
+        assignment = assignments[paper.slug]
+        given = keyword_tags((keywords or {}).get(paper.slug, []), tagger.tag_matcher)
+        if given:
+            chosen = [Reason(t, 10.0, ["keyword in the bibliography entry"]) for t in given]
+            assignment.tags = (chosen + [r for r in assignment.tags if r.label not in given])[:MOST_TAGS_ASSIGNED]
+        apply(paper, assignment)
+
+
+def keyword_tags(keywords: list[str], matcher: PhraseMatcher) -> list[str]:
+    """Vocabulary tags named by free-text keywords ('Graph Neural Networks' -> gnn); others are dropped."""
+    tags: list[str] = []
+    for keyword in keywords:
+        for tag in matcher.find(keyword):
+            if tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+# -- reports -------------------------------------------------------------------------
+
+def explain(paper: Paper, assignment: Assignment) -> list[str]:
+    """Lines saying why the paper has each of its topics and tags."""
+    lines = [f"{paper.slug}: {paper.title}"]
+    for name, current, reasons in (("topics", paper.topics, assignment.topics), ("tags", paper.tags, assignment.tags)):
+        by_label = {r.label: r for r in reasons}
+        owner = "litsite" if paper.owned_by_machine(name) else "a person (litsite will not change them)"
+        lines.append(f"{name} (set by {owner}):")
+        for label in current:
+            reason = by_label.get(label)
+            if reason is None:
+                lines.append(f"  {label}: not suggested by the vocabulary; kept as set")
+                continue
+            lines.append(f"  {label}: score {reason.score:g}")
+            lines += [f"    {e}" for e in reason.evidence]
+        extra = [r for r in reasons if r.label not in current]
+        if extra:
+            lines.append("  suggested but not set: " + ", ".join(f"{r.label} ({r.score:g})" for r in extra))
+    return lines
+
+
+def stats(papers: list[Paper], config: SiteConfig) -> list[str]:
+    import statistics
+
+    per_paper = [len(p.tags) for p in papers] or [0]
+    tag_counts = Counter(t for p in papers for t in p.tags)
+    topic_counts = Counter(t for p in papers for t in p.topics)
+    singletons = sorted(t for t, n in tag_counts.items() if n == 1)
+    vocabulary = {t.slug for t in config.tags}
+    outside = sorted(t for t in tag_counts if t not in vocabulary)
+    lines = [
+        f"papers: {len(papers)}",
+        f"tags per paper: min {min(per_paper)}, median {statistics.median(per_paper):g}, max {max(per_paper)}",
+        f"tags in use: {len(tag_counts)} (vocabulary {len(vocabulary)}; outside it: {', '.join(outside) or 'none'})",
+    ]
+    counts = sorted(tag_counts.values()) or [0]
+    lines.append(f"papers per tag: min {counts[0]}, median {statistics.median(counts):g}, max {counts[-1]}")
+    lines.append(f"singleton tags ({len(singletons)}): {', '.join(singletons) or 'none'}")
+    lines.append("papers per topic:")
+    for topic in config.topics:
+        n = topic_counts.get(topic.slug, 0)
+        share = 100 * n / max(len(papers), 1)
+        lines.append(f"  {topic.slug:<40} {n:>5}  {share:5.1f}%")
+    untopiced = sum(1 for p in papers if not p.topics)
+    lines.append(f"papers without a topic: {untopiced}")
+    return lines
+
+
+def suggest_topics(papers: list[Paper], n_topics: int | None = None, seed: int = 0) -> str:
+    """Candidate topics for a collection without a taxonomy, as YAML for site.yaml."""
+    import numpy as np
+    import yaml
+    from sklearn.cluster import KMeans
+
+    if len(papers) < 4:
+        return "# too few papers to suggest topics\n"
+    k = n_topics or int(min(16, max(2, round((len(papers) / 2) ** 0.5))))
+    k = min(k, len(papers))
+    vectorizer, matrix = fit_tfidf([p.title + ". " + p.abstract for p in papers],
+                                   stop_words=sorted(PHRASE_STOPWORDS | GENERIC | _SKLEARN_STOP), sublinear_tf=True,
+                                   ngram_range=(1, 2), min_df=2 if len(papers) > 20 else 1, max_df=0.3)
+    if vectorizer is None:
+        return "# the papers have too few distinct words to suggest topics\n"
+    model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(matrix)
+    terms = vectorizer.get_feature_names_out()
+    topics = []
+    for c in range(k):
+        members = [i for i, label in enumerate(model.labels_) if label == c]
+        top = [terms[i] for i in np.argsort(-model.cluster_centers_[c])[:8]]
+        title = top[0].capitalize()
+        topics.append({
+            "slug": slugify(top[0]) or f"topic-{c + 1}",
+            "title": title,
+            "description": f"Papers about {', '.join(top[:3])} ({len(members)} papers). Edit me.",
+            "terms": {t: 1 for t in top},
+            "examples": [papers[i].title for i in members[:3]],
+        })
+    topics.sort(key=lambda t: -len(t["examples"]))
+    header = ("# Candidate topics from clustering the collection (TF-IDF + k-means).\n"
+              "# Review, rename and merge them, delete 'examples', then paste under 'topics:' in site.yaml.\n")
+    return header + yaml.safe_dump({"topics": topics}, sort_keys=False, allow_unicode=True, width=100)
+
+
+_SKLEARN_STOP: frozenset = frozenset()
+try:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as _SKLEARN_STOP  # noqa: F811
+except ImportError:  # pragma: no cover
+    pass

@@ -1,0 +1,23 @@
+"""Text as the analyses see it: one string per paper, and a TF-IDF model of a collection."""
+from __future__ import annotations
+
+from generator.content.paper import Paper
+
+
+def paper_text(paper: Paper) -> str:
+    # The title says what the paper is about more densely than any abstract sentence.
+    return f"{paper.title}. {paper.title}. {paper.abstract}"
+
+
+def fit_tfidf(texts: list[str], **options):
+    """A fitted TfidfVectorizer and matrix; pruning options are relaxed when they would leave no
+    terms (a collection of near-identical abstracts), and None when the texts hold no words at all."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    for attempt in (options, {**options, "min_df": 1, "max_df": 1.0}):
+        vectorizer = TfidfVectorizer(**attempt)
+        try:
+            return vectorizer, vectorizer.fit_transform(texts)
+        except ValueError:  # "no terms remain" / "empty vocabulary"
+            continue
+    return None, None

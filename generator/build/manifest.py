@@ -1,0 +1,91 @@
+"""What the previous build wrote, so that a build renders only the pages whose inputs changed.
+
+A build still produces a complete new folder and swaps it in (see build.py); a page whose key
+matches the previous build's is hard-linked from the previous folder instead of rendered, and
+the Pagefind bundle is linked too when no searchable page changed. Safe because nothing ever
+writes into an existing file: every writer replaces files (temp file + rename).
+
+The manifest lives beside the output folder (`._site.manifest.json`). It is trusted only for the
+folder it was written for: same inode, and the same build token in `_site/.litsite-build` (a
+digest of the manifest, written inside the folder before it is swapped in). Inode numbers are
+reused once a folder is deleted; a folder put back by hand from another build then still
+carries that build's token, not this one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.files import atomic_write_text
+
+FORMAT = 2  # 2: keys made from whole pages (build/pagekeys.py)
+TOKEN_FILE = ".litsite-build"
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.manifest.json")
+
+
+@dataclass
+class Previous:
+    """The last build's page keys, when they can be trusted for the current output folder."""
+    folder: Path
+    pages: dict[str, str] = field(default_factory=dict)
+    search: str = ""  # digest of the searchable pages' keys the search indexes were built from
+
+    def reusable(self, path: str, key: str) -> bool:
+        return self.pages.get(path) == key
+
+
+def load_previous(output: Path, key: str) -> Previous | None:
+    try:
+        data = json.loads(manifest_path(output).read_text(encoding="utf-8"))
+        same_folder = data["inode"] == os.stat(output).st_ino and \
+            (output / TOKEN_FILE).read_text(encoding="utf-8") == data["token"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if data.get("format") != FORMAT or data.get("build") != key or not same_folder:
+        return None
+    return Previous(output, data["pages"], data.get("search", ""))
+
+
+def forget(output: Path) -> None:
+    """The output is about to be changed in place (`serve`): the manifest no longer describes it."""
+    manifest_path(output).unlink(missing_ok=True)
+
+
+def write_token(folder: Path, key: str, pages: dict[str, str], search: str) -> str:
+    """Into the finished staging folder, before it is swapped in: what `record` will name."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (key, search, *sorted(f"{path}\0{value}" for path, value in pages.items())):
+        digest.update(part.encode("utf-8") + b"\0")
+    token = digest.hexdigest()
+    (folder / TOKEN_FILE).write_text(token, encoding="utf-8")
+    return token
+
+
+def record(output: Path, key: str, pages: dict[str, str], search: str, token: str) -> None:
+    payload = {"format": FORMAT, "build": key, "inode": os.stat(output).st_ino, "pages": pages, "search": search,
+               "token": token}
+    atomic_write_text(manifest_path(output), json.dumps(payload, separators=(",", ":"), sort_keys=True))
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(path, destination)

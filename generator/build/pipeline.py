@@ -1,0 +1,184 @@
+"""`litsite build`: content -> site model -> rendered pages -> search indexes -> _site/.
+
+Everything is rendered into a fresh folder beside `_site/`; only a complete build replaces
+the previous one, so a failing or interrupted build leaves the last good site as it was.
+Over an existing `_site/`, pages whose key is unchanged are linked from it (build/pagekeys.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.analysis.related import RelatedIndex
+from generator.build.manifest import Previous, link_tree, load_previous, record, write_token
+from generator.build.pagekeys import Keys, build_key, digest
+from generator.build.writer import RenderJob, Written, copy_static, write_pages, write_range
+from generator.content.config import SiteConfig
+from generator.content.load import load_valid_papers
+from generator.files import atomic_write_text, swap_directory
+from generator.render.exports import atom_feed, papers_bib, papers_json, robots, sitemap
+from generator.render.renderer import Renderer
+from generator.search.offline import write_fallback_index
+from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
+from generator.site import urls
+from generator.site.docs import find_docs, read_intro
+from generator.site.model import Site
+from generator.site.pages import Page
+from generator.site.plan import Related, home_page, overview_page, paper_page, plan_collection_pages
+from generator.workers import ForkedJobs, fork_workers
+
+PARALLEL_FROM = 2000  # papers; below this the other pages render in this process, after the papers'
+
+
+@dataclass
+class Built:
+    """What a build made: its summary, and the model `serve` keeps working with."""
+    pages: list[Page]
+    seconds: float
+    output: Path
+    site: Site
+    renderer: Renderer
+    related: RelatedIndex
+    neighbours: dict[str, list[str]]
+    rendered: int  # pages rendered; the others were unchanged since the last build
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        extra = "; ".join(self.notes)
+        total = len(self.pages)
+        fresh = f", {self.rendered} rendered, {total - self.rendered} unchanged" if self.rendered < total else ""
+        return (f"built {total} pages into {self.output.name}/{fresh} in {self.seconds:.2f}s"
+                + (f" ({extra})" if extra else ""))
+
+
+def load_site(config: SiteConfig, parallel: bool = False) -> Site:
+    return Site(config, load_valid_papers(config.papers_dir, parallel), find_docs(config), read_intro(config))
+
+
+def build(config: SiteConfig, output: Path | None = None, search: bool = True, parallel: bool = True) -> Built:
+    started = time.perf_counter()
+    output = output or config.output_dir
+    timings: dict[str, float] = {}
+    with _stage(timings, "load"):
+        site = load_site(config, parallel)
+    renderer = Renderer(config.templates_dir, site.chrome())
+    key = build_key(config.templates_dir, site.chrome())
+    keys = Keys(key)
+    previous = load_previous(output, key) if output.is_dir() else None
+    staging = _staging(output)
+    others = [home_page(site)] + plan_collection_pages(site)
+    pagefind: PagefindRun | None = None
+    background: ForkedJobs | None = None
+    try:
+        # No page but a paper's shows related papers: the others (and the overview's map) render
+        # in a second process while this one ranks them (TF-IDF runs on one core).
+        if fork_workers(parallel, len(site.papers), PARALLEL_FROM):
+            job = RenderJob(renderer, others, staging, keys, previous)
+            background = ForkedJobs(_render_others, (job, site), [0], 1)
+        with _stage(timings, "related papers"):
+            related = RelatedIndex(site.papers)
+            neighbours = related.all_neighbours(parallel)
+        with _stage(timings, "render paper pages"):
+            paper_pages = [paper_page(site, p, neighbours) for p in site.papers]
+            written = write_pages(RenderJob(renderer, paper_pages, staging, keys, previous), parallel)
+        with _stage(timings, "render other pages"):
+            if background is not None:
+                part, overview = next(background.results())
+            else:
+                part, overview = _render_others((RenderJob(renderer, others, staging, keys, previous), site), 0)
+            written.absorb(part)
+        pages = _in_site_order(others, paper_pages, overview)
+        search_key = _search_key(pages, written) if search else ""
+        reuse = search and previous is not None and _search_reusable(previous, search_key)
+        if search and not reuse:
+            pagefind = start_pagefind(site, staging)  # indexes while the exports are written
+        with _stage(timings, "exports"):
+            write_exports(site, pages, staging)
+            if config.static_dir.is_dir():
+                copy_static(config, staging)
+        notes: list[str] = []
+        if search:
+            with _stage(timings, "search index"):
+                notes += _search_indexes(site, staging, pagefind, previous if reuse else None)
+        token = write_token(staging, key, written.keys, search_key)
+        swap_directory(staging, output)
+    except BaseException:
+        if pagefind is not None:
+            pagefind.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if background is not None:
+            background.close()
+    record(output, key, written.keys, search_key, token)
+    return Built(pages, time.perf_counter() - started, output, site, renderer, related, neighbours,
+                 written.rendered, timings, notes)
+
+
+def _render_others(shared: tuple[RenderJob, Site], _task: int) -> tuple[Written, Page]:
+    """Every page but the papers', then the overview (its map is the costly part)."""
+    job, site = shared
+    written = write_range(job, (0, len(job.pages)), folders_made=False)
+    overview = overview_page(site)
+    written.absorb(write_range(RenderJob(job.renderer, [overview], job.folder, job.keys, job.previous), (0, 1)))
+    return written, overview
+
+
+def _in_site_order(others: list[Page], papers: list[Page], overview: Page) -> list[Page]:
+    """Home, papers, the listings, the overview after the needs-attention pages, docs, search."""
+    at = next((i for i, p in enumerate(others) if p.template in ("doc.html", "search.html")), len(others))
+    return others[:1] + papers + others[1:at] + [overview] + others[at:]
+
+
+@contextlib.contextmanager
+def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
+    clock = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - clock
+
+
+def _staging(output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(output)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    return staging
+
+
+def _remove_stale_builds(output: Path) -> None:
+    """Leftovers of builds that were killed half-way; never the live site."""
+    for stale in output.parent.glob(f".{output.name}.build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_exports(site: Site, pages: list[Page], folder: Path) -> None:
+    for name, text in ((".nojekyll", ""), (urls.SITEMAP, sitemap(site, pages)), (urls.FEED, atom_feed(site)),
+                       (urls.ROBOTS, robots(site)), (urls.PAPERS_JSON, papers_json(site)),
+                       (urls.PAPERS_BIB, papers_bib(site))):
+        atomic_write_text(folder / name, text)
+
+
+def _search_key(pages: list[Page], written: Written) -> str:
+    """Pagefind reads exactly the searchable pages: equal keys, equal index."""
+    return digest(sorted((p.path, written.keys[p.path]) for p in pages if p.searchable))
+
+
+def _search_reusable(previous: Previous, search_key: str) -> bool:
+    return previous.search == search_key and (previous.folder / urls.PAGEFIND / "pagefind-entry.json").is_file()
+
+
+def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, previous: Previous | None) -> list[str]:
+    """Wait for Pagefind (or, when no searchable page changed, link its index from the previous
+    build) and write the offline index, which is cheap and so always made afresh."""
+    fallback = write_fallback_index(site, staging)
+    if previous is not None:
+        link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)
+        return ["search indexes unchanged"]
+    assert pagefind is not None
+    return search_summary(site, pagefind.finish(), fallback)

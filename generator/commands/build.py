@@ -1,0 +1,25 @@
+"""`litsite build`: content/ -> _site/, atomically."""
+from __future__ import annotations
+
+import argparse
+
+from generator.build.pipeline import build
+from generator.console import say
+from generator.content.config import load_config
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("build", help="build the site into _site/ (atomically: a failed build keeps the old one)",
+                            description="Render content/ into _site/ with templates/ and static/, then index it "
+                                        "for search. The previous _site/ is replaced only when the build succeeds. "
+                                        "Over an existing _site/, only pages whose content changed are rendered "
+                                        "(the others are taken from the previous build), and the search index is "
+                                        "rebuilt only when a searchable page changed.")
+    p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    built = build(load_config(args.root), search=not args.no_search)
+    say(built.summary())
+    return 0

@@ -1,0 +1,59 @@
+"""`litsite import FILE...`: bibliographies and raw dumps -> content/papers/*.md."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from generator.analysis.taxonomy import assign_for_import
+from generator.commands.options import date, today
+from generator.console import say
+from generator.content.config import load_config
+from generator.sources.importer import run_import
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("import", help="turn raw dumps into paper files in content/papers/",
+                            description="Read raw listing dumps, BibTeX or CSL-JSON and write one Markdown file "
+                                        "per paper. A record joins an existing paper by DOI, arXiv id, title "
+                                        "(and year) or near-identical abstract and fills its missing fields; "
+                                        "values a person edited are never overwritten (conflicts are listed); "
+                                        "running it twice changes nothing. Exit code 1 if some bibliography "
+                                        "entries had to be skipped (the others are imported), 2 if an input "
+                                        "cannot be read at all (nothing is written).")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="raw listing dumps (.txt), BibTeX (.bib) or CSL-JSON (.json) files")
+    p.add_argument("--dry-run", action="store_true", help="print what would be added and changed, write nothing")
+    p.add_argument("--added", type=date, default=today(), metavar="DATE",
+                   help="the 'added' date of new papers (default: today, or SOURCE_DATE_EPOCH)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.root)
+    result = run_import(config, args.files, args.added, dry_run=args.dry_run,
+                        assign=lambda changed, everyone, keywords: assign_for_import(config, changed, everyone,
+                                                                                     keywords))
+    for name, shape, count in result.shapes:
+        say(f"{name}: {count} records ({shape})")
+    for problem in result.problems:
+        say(str(problem))
+    plan = result.plan
+    if args.dry_run:
+        for paper in plan.added:
+            say(f"would add: content/papers/{paper.slug}.md: {paper.title}")
+        for merge in plan.merges:
+            say(f"would merge: {merge}")
+    verb = "would write" if args.dry_run else "wrote"
+    updated = len(plan.updated) if args.dry_run else len(result.written) - len(plan.added)
+    say(f"{len(plan.added)} new, {max(updated, 0)} changed, "
+        f"{len(plan.updated) - max(updated, 0) + plan.unchanged} unchanged, {len(plan.conflicts)} conflicts "
+        f"({verb} {len(result.written)} files)")
+    for conflict in plan.conflicts:
+        say(f"conflict: {conflict}")
+    derived = plan.derived_titles()
+    if derived:
+        say(f"{len(derived)} papers have a title derived from the abstract (fix them by hand):")
+        for paper in derived:
+            say(f"  content/papers/{paper.slug}.md: {paper.title}")
+    # Entries that had to be skipped are errors even though the rest was imported.
+    return 1 if any(p.severity == "error" for p in result.problems) else 0

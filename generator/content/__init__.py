@@ -1,0 +1,1 @@
+"""Content: the paper file (model, front matter, validation), site.yaml, and `check`."""

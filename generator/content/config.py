@@ -1,0 +1,254 @@
+"""site.yaml -> a typed, validated SiteConfig. Every error names the key and its line."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.content.frontmatter import load_yaml
+from generator.errors import InputError, Problem
+from generator.content.slugs import is_safe_slug
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    description: str = ""
+    terms: dict[str, float] = field(default_factory=dict)  # phrase -> weight
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class TagDef:
+    slug: str
+    aliases: tuple[str, ...] = ()  # phrases (any case) that mean this tag
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    page: str  # a Markdown file under content/, e.g. about.md
+
+
+@dataclass
+class SiteConfig:
+    root: Path
+    title: str = "Literature"
+    description: str = ""
+    base_url: str = ""
+    repo_url: str = ""
+    repo_branch: str = "main"
+    language: str = "en"
+    allow_html: bool = False
+    per_page: int = 100
+    nav: list[NavItem] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    tags: list[TagDef] = field(default_factory=list)
+    propose_tags: bool = True
+    unknown_tags: str = "warning"  # what `check` makes of a tag outside the vocabulary
+    unknown_topics: str = "error"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def papers_dir(self) -> Path:
+        return self.root / "content" / "papers"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "_site"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    def topic(self, slug: str) -> Topic | None:
+        if len(getattr(self, "_by_slug", ())) != len(self.topics):
+            self._by_slug = {t.slug: t for t in self.topics}
+        return self._by_slug.get(slug)
+
+
+_TOP_KEYS = {
+    "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
+    "language": str, "markdown": dict, "per_page": int, "nav": list, "topics": list, "tags": (list, str),
+    "propose_tags": bool, "check": dict,
+}
+
+
+class _Reader:
+    """Walks the parsed YAML with the line of every key at hand, collecting problems."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.lines: dict[int, int] = {}
+        try:
+            self.data = load_yaml(text, str(path), 1) or {}  # size limit, no anchors/aliases: as for papers
+            self.node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise InputError(f"YAML syntax error: {exc.problem}", path, mark.line + 1 if mark else None,
+                             mark.column + 1 if mark else None) from None
+
+    def line_of(self, *keys: str | int) -> int | None:
+        node = self.node
+        line = None
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if k.value == key), None)
+                if match is None:
+                    return line
+                line, node = match[0].start_mark.line + 1, match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def error(self, message: str, *keys: str | int, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, str(self.path), self.line_of(*keys), None, hint))
+
+    def unknown_keys(self, mapping: dict, known, *where: str | int) -> None:
+        for key in mapping:
+            if key not in known:
+                guess = difflib.get_close_matches(str(key), list(known), n=1)
+                self.error(f"unknown key '{key}'", *where, key,
+                           hint=f"did you mean '{guess[0]}'?" if guess else f"known: {', '.join(known)}")
+
+
+def load_config(root: Path) -> SiteConfig:
+    path = root / "site.yaml"
+    config = SiteConfig(root=root)
+    if not path.exists():
+        return config
+    reader = _Reader(path, path.read_text(encoding="utf-8"))
+    data = reader.data
+    if not isinstance(data, dict):
+        raise InputError("site.yaml must be a mapping of 'key: value' lines", path, 1)
+    reader.unknown_keys(data, _TOP_KEYS)
+    for key, kind in _TOP_KEYS.items():
+        if key in data and not isinstance(data[key], kind):
+            reader.error(f"'{key}' has the wrong type ({type(data[key]).__name__})", key)
+    if reader.problems:
+        raise InputError.from_problems(reader.problems)
+    for key in ("title", "description", "base_url", "repo_url", "repo_branch", "language", "per_page", "propose_tags"):
+        if key in data:
+            setattr(config, key, data[key])
+    config.base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
+    config.allow_html = bool((data.get("markdown") or {}).get("allow_html", False))
+    checks = data.get("check") or {}
+    reader.unknown_keys(checks, ("unknown_tags", "unknown_topics"), "check")
+    for key in ("unknown_tags", "unknown_topics"):
+        if key in checks:
+            if checks[key] not in ("warning", "error", "ignore"):
+                reader.error(f"'check.{key}' must be warning, error or ignore", "check", key)
+            else:
+                setattr(config, key, checks[key])
+    if not 1 <= config.per_page <= 100:
+        reader.error("'per_page' must be between 1 and 100", "per_page")
+    config.nav = _read_nav(reader, data.get("nav") or [])
+    config.topics = _read_topics(reader, data.get("topics") or [])
+    config.tags = _read_tags(reader, data.get("tags") or [], root)
+    if reader.problems:
+        raise InputError.from_problems(reader.problems)
+    return config
+
+
+def _read_nav(reader: _Reader, items: list) -> list[NavItem]:
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not isinstance(item.get("page"), str):
+            reader.error("each nav entry needs 'title' and 'page' (a Markdown file under content/)", "nav", i)
+            continue
+        page = item["page"]
+        if page.startswith("/") or ".." in Path(page).parts or not page.endswith(".md"):
+            reader.error(f"nav page '{page}' must be a .md file inside content/", "nav", i)
+            continue
+        out.append(NavItem(item["title"], page))
+    return out
+
+
+def _read_topics(reader: _Reader, items: list) -> list[Topic]:
+    topics: list[Topic] = []
+    known = ("slug", "title", "description", "terms", "parent")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            reader.error("each topic must be a mapping with slug and title", "topics", i)
+            continue
+        reader.unknown_keys(item, known, "topics", i)
+        slug, title = item.get("slug"), item.get("title")
+        if not isinstance(slug, str) or not is_safe_slug(slug):
+            reader.error(f"topic slug {slug!r} must be lowercase letters, digits and hyphens", "topics", i)
+            continue
+        if not isinstance(title, str):
+            reader.error(f"topic '{slug}' needs a title", "topics", i)
+            continue
+        terms = _read_terms(reader, item.get("terms") or {}, i)
+        topics.append(Topic(slug, title, str(item.get("description") or "").strip(), terms, item.get("parent")))
+    slugs = [t.slug for t in topics]
+    for i, topic in enumerate(topics):
+        if slugs.count(topic.slug) > 1:
+            reader.error(f"topic '{topic.slug}' is defined more than once", "topics", i)
+        if topic.parent is not None and topic.parent not in slugs:
+            reader.error(f"topic '{topic.slug}' has unknown parent '{topic.parent}'", "topics", i, "parent")
+    return topics
+
+
+def _read_terms(reader: _Reader, terms: Any, index: int) -> dict[str, float]:
+    if isinstance(terms, list):
+        terms = {str(t): 1.0 for t in terms}
+    if not isinstance(terms, dict):
+        reader.error("'terms' must be a list of phrases or a mapping phrase: weight", "topics", index, "terms")
+        return {}
+    out = {}
+    for phrase, weight in terms.items():
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+            reader.error(f"weight of term '{phrase}' must be a number", "topics", index, "terms")
+            continue
+        out[str(phrase).lower()] = float(weight)
+    return out
+
+
+def _read_tags(reader: _Reader, items: list | str, root: Path) -> list[TagDef]:
+    if isinstance(items, str):
+        path = (root / items).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.exists():
+            reader.error(f"tag vocabulary file '{items}' not found inside the project", "tags")
+            return []
+        sub = _Reader(path, path.read_text(encoding="utf-8"))
+        tags = _read_tag_list(sub, sub.data if isinstance(sub.data, list) else [])
+        reader.problems += sub.problems
+        return tags
+    return _read_tag_list(reader, items)
+
+
+def _read_tag_list(reader: _Reader, items: list) -> list[TagDef]:
+    tags = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            item = {"slug": item}
+        if not isinstance(item, dict) or not isinstance(item.get("slug"), str) or not _SLUG.match(item["slug"]):
+            reader.error("each tag needs a slug of lowercase words joined by hyphens", "tags", i)
+            continue
+        reader.unknown_keys(item, ("slug", "aliases"), "tags", i)
+        if item["slug"] in seen:
+            reader.error(f"tag '{item['slug']}' is defined more than once", "tags", i)
+        seen.add(item["slug"])
+        aliases = tuple(str(a) for a in item.get("aliases") or [])
+        tags.append(TagDef(item["slug"], aliases))
+    return tags

@@ -1,0 +1,104 @@
+"""The paper model: what one paper is, and who owns each of its values.
+
+Who owns a value: litsite records a fingerprint of every value it writes under `generated`.
+When the value in the file no longer matches its fingerprint, a person edited it, and no
+import or retag will touch it again. `locked` pins a value explicitly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_TAGS = 50  # tags one paper file may hold (validation; assignment gives far fewer)
+MAX_TOPICS = 10  # topics one paper file may hold (validation; assignment gives far fewer)
+TITLE_SOURCES = ("dump", "derived", "bibtex", "csl", "person")
+LINK_KINDS = ("code", "project", "pdf", "arxiv", "doi", "video", "data", "slides", "other")
+FIELD_ORDER = (
+    "title", "title_source", "abstract", "authors", "year", "venue", "doi", "arxiv",
+    "tags", "topics", "links", "sources", "added", "locked", "generated",
+)
+REQUIRED = ("title",)
+
+
+@dataclass
+class Source:
+    """Where a record came from: a dump file and line, or a bibliography entry key."""
+
+    file: str
+    line: int | None = None
+    key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.key is not None:
+            out["key"] = self.key
+        return out
+
+
+@dataclass
+class Paper:
+    slug: str
+    title: str
+    abstract: str = ""
+    title_source: str = "person"
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str = ""
+    doi: str = ""
+    arxiv: str = ""
+    tags: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    links: dict[str, str | list[str]] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    added: dt.date | None = None
+    locked: list[str] = field(default_factory=list)
+    generated: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+    path: Path | None = None
+
+    @property
+    def title_is_derived(self) -> bool:
+        return self.title_source == "derived"
+
+    def link_urls(self) -> list[tuple[str, str]]:
+        """(kind, url) pairs, lists flattened, in the canonical kind order."""
+        pairs = []
+        for kind in sorted(self.links, key=link_order):
+            value = self.links[kind]
+            for url in [value] if isinstance(value, str) else value:
+                pairs.append((kind, url))
+        return pairs
+
+    # -- who owns a value -------------------------------------------------
+    def owned_by_machine(self, name: str) -> bool:
+        """True when litsite may (re)write this field: it wrote it, or it is empty and unclaimed."""
+        if name in self.locked:
+            return False
+        current = getattr(self, name)
+        if name in self.generated:
+            return self.generated[name] == fingerprint(current)
+        return current in ("", None, [], {})
+
+    def set_generated(self, name: str, value: Any) -> bool:
+        """Set a machine value if the field is the machine's; True when something changed."""
+        if not self.owned_by_machine(name):
+            return False
+        changed = getattr(self, name) != value
+        setattr(self, name, value)
+        self.generated[name] = fingerprint(value)
+        return changed
+
+
+def link_order(kind: str) -> int:
+    return LINK_KINDS.index(kind) if kind in LINK_KINDS else len(LINK_KINDS)
+
+
+def fingerprint(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]

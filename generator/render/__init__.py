@@ -1,0 +1,1 @@
+"""Rendering: Jinja and Markdown, SVG charts from plain data, exports and citations."""

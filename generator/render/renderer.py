@@ -1,0 +1,125 @@
+"""Pages -> HTML: the Jinja environment, Markdown, and the helpers templates may call.
+
+A template sees its page (`page`, `root`, `url`), its page's typed context, the site's
+`Chrome` as `chrome`, and pure functions of their arguments (paths, charts, citations):
+nothing else, so a page's key (build/pagekeys.py) covers everything a render can read.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from generator.errors import InputError
+from generator.render import charts
+from generator.render.citations import bibtex_entry
+from generator.site import urls
+from generator.site.model import Card, Chrome, author_slug
+from generator.site.pages import Page
+
+_HEADING = re.compile(r'<h[23] id="([^"]+)">(.*?)</h[23]>')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def markdown_renderer(allow_html: bool) -> MarkdownIt:
+    """CommonMark + tables + footnotes; raw HTML is escaped unless site.yaml allows it."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    return md
+
+
+def headings(html: str) -> list[tuple[str, str]]:
+    """(id, text) of the h2/h3 headings anchors_plugin gave ids, for the 'on this page' box."""
+    return [(anchor, _TAG.sub("", text)) for anchor, text in _HEADING.findall(html)]
+
+
+def template_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,  # every value from content is escaped unless a template says otherwise
+        undefined=jinja2.StrictUndefined,  # a template reading what its context lacks is an error
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tojson_script"] = json_for_script
+    env.globals.update(bibtex=bibtex_entry, headings=headings, author_slug=author_slug, paths=urls,
+                       bar_chart=charts.bar_chart, column_chart=charts.column_chart, data_table=charts.data_table,
+                       map_svg=charts.map_svg)
+    return env
+
+
+class Renderer:
+    """Renders pages with one site's chrome. `render(page)` is cheap and thread-safe."""
+
+    def __init__(self, templates: Path, chrome: Chrome):
+        self.env = template_environment(templates)
+        self.env.filters["markdown"] = self._markdown
+        self.env.globals.update(sidebar=self.sidebar, paper_item=self.paper_item)
+        self._sidebars: dict[tuple, Markup] = {}
+        self._items: dict[tuple[Card, str], Markup] = {}
+        self.use_chrome(chrome)
+
+    def use_chrome(self, chrome: Chrome) -> None:
+        """Point the (already compiled) templates at a site whose chrome may have changed."""
+        if getattr(self, "chrome", None) == chrome:
+            return
+        self.chrome = chrome
+        self.markdown = markdown_renderer(chrome.allow_html)
+        self.env.globals["chrome"] = chrome
+        self._sidebars.clear()
+        self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.ATTENTION, urls.TOPICS,
+                               *(item.path for item in chrome.nav)}
+
+    def paper_item(self, card: Card, root: str) -> Markup:
+        """A paper as listed on listing, tag, topic and paper pages: the same HTML wherever it
+        appears at the same folder depth, so each is rendered once."""
+        key = (card, root)
+        if key not in self._items:
+            self._items[key] = Markup(self.env.get_template("_paper_item.html").render(paper=card, root=root))
+        return self._items[key]
+
+    def sidebar(self, root: str, topic: str | None, path: str) -> Markup:
+        """The sidebar differs only by depth, open topic and which entry is current: render each
+        variant once (about 40 on a site of any size) instead of once per page."""
+        current = path if path in self._sidebar_paths or path.startswith(urls.TOPICS_DIR + "/") else \
+            urls.LIST_DIR + "/" if path.startswith(urls.LIST_DIR + "/") else ""
+        key = (root, topic, current)
+        if key not in self._sidebars:
+            html = self.env.get_template("_sidebar.html").render(root=root, topic=topic, current=current)
+            self._sidebars[key] = Markup(html)
+        return self._sidebars[key]
+
+    def _markdown(self, text: str) -> Markup:
+        return Markup(self.markdown.render(text or ""))
+
+    def render(self, page: Page) -> str:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=page, root=urls.root_of(page.path),
+                                   url=lambda target: urls.relative(page.path, target), **context_of(page))
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError(f"template error: {exc.message}", exc.filename or page.template, exc.lineno) from None
+        except jinja2.TemplateError as exc:
+            raise InputError(f"template error while rendering {page.path}: {exc}", page.template) from None
+
+
+def context_of(page: Page) -> dict[str, Any]:
+    """The page's typed context as template variables (shallow: no copies of its values)."""
+    return {f.name: getattr(page.context, f.name) for f in fields(page.context)}
+
+
+def json_for_script(value: Any) -> Markup:
+    """JSON safe inside <script>: '<', '>' and '&' become escapes, so '</script>' can't close the tag."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)

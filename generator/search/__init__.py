@@ -1,0 +1,1 @@
+"""Search indexes: Pagefind for the served site, the offline index for file://."""

@@ -1,0 +1,104 @@
+"""The offline search index, for reading the site from file:// where Pagefind cannot run.
+
+A plain script file, loaded with <script> (no fetch, no worker, no WASM), holding an inverted
+index over titles and abstracts plus each paper's tags, topics and a short excerpt. static/
+search.js queries it; tests/test_search_spec.py runs the same vectors through both.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from generator.files import atomic_write_text
+from generator.site import urls
+from generator.site.model import Site, by_newest
+
+EXCERPT_CHARS = 180
+# Words too common to help a search; the same list filters queries in search.js.
+QUERY_STOPWORDS = sorted(set("""a an and are as at be by for from has have in is it its of on or that the this
+to was were which with we our can not but than then these those their been also into such via
+""".split()))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase, accent-free words of two or more characters (search.js does the same)."""
+    text = text.lower()
+    if not text.isascii():  # ASCII has no accents to take off: most abstracts skip this, 10x faster
+        text = unicodedata.normalize("NFD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return [w for w in _WORD.findall(text) if len(w) > 1]
+
+
+def fallback_index(site: Site) -> dict:
+    papers = sorted(site.papers, key=by_newest)  # empty queries list the newest first
+    topics = [t.slug for t in site.config.topics]
+    topic_id = {slug: i for i, slug in enumerate(topics)}
+    tags = sorted(site.tag_counts)
+    tag_id = {slug: i for i, slug in enumerate(tags)}
+    in_title: dict[str, list[int]] = defaultdict(list)
+    in_body: dict[str, list[int]] = defaultdict(list)
+    stop = set(QUERY_STOPWORDS)
+    docs = []
+    for n, paper in enumerate(papers):
+        for word in sorted(set(tokens(paper.title)) - stop):
+            in_title[word].append(n)
+        for word in sorted(set(tokens(paper.abstract)) - stop):
+            in_body[word].append(n)
+        docs.append([
+            paper.slug,
+            paper.title,
+            _excerpt(paper.abstract),
+            [topic_id[t] for t in paper.topics if t in topic_id],
+            [tag_id[t] for t in paper.tags if t in tag_id],
+            1 if paper.title_is_derived else 0,
+            paper.year or 0,
+        ])
+    words = sorted(set(in_title) | set(in_body))
+    return {
+        "v": 1,
+        "stop": QUERY_STOPWORDS,
+        "topics": [[t.slug, t.title] for t in site.config.topics],
+        "tags": tags,
+        "words": " ".join(words),
+        "title": [_postings(in_title.get(w, [])) for w in words],
+        "body": [_postings(in_body.get(w, [])) for w in words],
+        "docs": docs,
+    }
+
+
+def _excerpt(abstract: str) -> str:
+    if len(abstract) <= EXCERPT_CHARS:
+        return abstract
+    return abstract[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _postings(ids: list[int]) -> str:
+    """Ascending ids as base-36 gaps joined by '.', e.g. [3, 5, 40] -> '3.2.z'."""
+    out, previous = [], 0
+    for i in ids:
+        out.append(_base36(i - previous))
+        previous = i
+    return ".".join(out)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        n, r = divmod(n, 36)
+        text = digits[r] + text
+        if n == 0:
+            return text
+
+
+def write_fallback_index(site: Site, folder: Path) -> int:
+    payload = json.dumps(fallback_index(site), ensure_ascii=False, separators=(",", ":"))
+    # Inside a script file, '</script>' can't matter, but U+2028/2029 and '<!--' can: escape them.
+    payload = payload.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = f"window.LITSITE_SEARCH={payload};\n"
+    atomic_write_text(folder / urls.OFFLINE_INDEX, text)
+    return len(text.encode("utf-8"))

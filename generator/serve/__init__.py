@@ -1,0 +1,1 @@
+"""litsite serve: the dev server, the watcher and live reload."""

@@ -1,0 +1,197 @@
+"""The site as `serve` keeps it between edits: re-render exactly the pages whose key changed.
+
+After an edit the site is re-planned in memory, each page's key (build/pagekeys.py) is compared
+with the one it had, and only pages whose key changed are rendered and written; pages that no
+longer exist are removed. Template, static or site.yaml changes go through a full build.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.build.manifest import forget
+from generator.build.pagekeys import Keys, build_key, papers_shown
+from generator.build.pipeline import Built, build, write_exports
+from generator.build.writer import RenderJob, copy_static, write_pages
+from generator.content.config import SiteConfig
+from generator.content.paper import Paper
+from generator.content.validate import read_paper
+from generator.render.renderer import Renderer
+from generator.search.offline import write_fallback_index
+from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
+from generator.site import urls
+from generator.site.model import Site
+from generator.site.pages import Page
+from generator.site.plan import home_page, overview_page, paper_page, plan_collection_pages
+
+
+@dataclass
+class Update:
+    rendered: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+
+    def describe(self) -> str:
+        what = "full rebuild" if self.full else f"{len(self.rendered)} pages re-rendered"
+        if self.removed:
+            what += f", {len(self.removed)} removed"
+        return f"{what} in {self.seconds * 1000:.0f} ms"
+
+
+class LiveSite:
+    """The site as `serve` keeps it in memory between edits."""
+
+    def __init__(self, config: SiteConfig, output: Path, search: bool = True):
+        self.config, self.output, self.search = config, output, search
+        self.pagefind: PagefindRun | None = None
+        self.full_build()
+
+    def full_build(self) -> Built:
+        built = build(self.config, self.output, search=self.search, parallel=False)  # serve has threads
+        self.renderer, self.related = built.renderer, built.related
+        self.neighbours = built.neighbours
+        self.keys = Keys(build_key(self.config.templates_dir, built.site.chrome()))
+        self._adopt(built.site, built.pages)
+        return built
+
+    def rebuild_all(self, config: SiteConfig) -> Update:
+        """A full build with a new config, without the search index (refreshed later)."""
+        started = time.perf_counter()
+        self.config = config
+        search, self.search = self.search, False
+        try:
+            self.full_build()
+        finally:
+            self.search = search
+        return Update(full=True, seconds=time.perf_counter() - started)
+
+    def _adopt(self, site: Site, pages: list[Page]) -> None:
+        self.site, self.pages = site, pages
+        self.page_keys = {p.path: self.keys.key(p) for p in pages}
+        self.keyed_with = self.keys.build
+        self.shown = {p.path: papers_shown(p) for p in pages if p.template == "paper.html"}
+
+    def update_papers(self, changed: list[Path], early: Callable[[list[str]], None] | None = None) -> Update:
+        """Re-read the given paper files (deleted ones drop out) and write what changed.
+
+        With `early`, the edited papers' own pages are written first and passed to it (`serve`
+        reloads a browser showing one of them at once; lists that show the papers follow)."""
+        started = time.perf_counter()
+        by_slug = dict(self.site.by_slug)
+        edited: list[Paper] = []
+        for path in changed:
+            if path.exists():
+                paper = read_paper(path)  # InputError propagates: the live site stays as it was
+                by_slug[paper.slug] = paper
+                edited.append(paper)
+            else:
+                by_slug.pop(path.stem, None)
+        papers = sorted(by_slug.values(), key=lambda p: p.slug)
+        neighbours = {s: [o for o in others if o in by_slug] for s, others in self.neighbours.items() if s in by_slug}
+        neighbours.update(self.related.neighbours_of(edited))
+        site = Site(self.config, papers, self.site.docs, self.site.intro)
+        forget(self.output)  # pages change in place now: the next build must not trust the manifest
+        chrome = site.chrome()
+        if chrome != self.renderer.chrome:
+            self.renderer.use_chrome(chrome)
+            self.keys = Keys(build_key(self.config.templates_dir, chrome))
+        written: set[str] = set()
+        if early is not None and edited:
+            first = [paper_page(site, paper, neighbours) for paper in edited]
+            self._write(first)
+            written = {p.path for p in first}
+            early(sorted(written))
+        return self._update(site, neighbours, started, written)
+
+    def _update(self, site: Site, neighbours: dict[str, list[str]], started: float, written: set[str]) -> Update:
+        changed = {p.slug for p in site.papers if self.site.by_slug.get(p.slug) is not p}
+        changed |= set(self.site.by_slug) - set(site.by_slug)
+        pages = self._plan(site, neighbours, changed)
+        keys = {p.path: self.page_keys[p.path] if self._unchanged(p, changed) else self.keys.key(p) for p in pages}
+        todo = [p for p in pages if keys[p.path] != self.page_keys.get(p.path) and p.template != "overview.html"]
+        self._write([p for p in todo if p.path not in written])
+        removed = sorted(set(self.page_keys) - set(keys))
+        for path in removed:
+            (self.output / path).unlink(missing_ok=True)
+        self.neighbours = neighbours
+        self.site, self.pages, self.page_keys = site, pages, keys
+        self.keyed_with = self.keys.build
+        self.shown = {p.path: papers_shown(p) for p in pages if p.template == "paper.html"}
+        return Update([p.path for p in todo], removed, time.perf_counter() - started)
+
+    def _write(self, pages: list[Page]) -> None:
+        write_pages(RenderJob(self.renderer, pages, self.output, self.keys, atomic=True), parallel=False)
+
+    def _unchanged(self, page: Page, changed: set[str]) -> bool:
+        """A paper page planned last time whose papers (its own, related, neighbours) did not
+        change keeps its key: at 10,000 papers, digesting every paper page was most of an edit."""
+        before = self.shown.get(page.path)
+        return self.keyed_with == self.keys.build and before is not None and page.path in self.page_keys and not (changed & before) \
+            and self._kept.get(page.path) is page
+
+    def _plan(self, site: Site, neighbours: dict[str, list[str]], changed: set[str]) -> list[Page]:
+        """The site's pages, except that a paper page showing nothing that changed is the page
+        planned last time (planning every paper page again was most of an edit at 10,000)."""
+        old = {p.path: p for p in self.pages if p.template == "paper.html"}
+        moved = _moved_neighbours(self.site, site, changed)
+        self._kept: dict[str, Page] = {}
+        papers = []
+        for paper in site.papers:
+            page = old.get(urls.paper(paper.slug))
+            shown = self.shown.get(urls.paper(paper.slug), frozenset())
+            if page is None or paper.slug in changed or paper.slug in moved or shown & changed \
+                    or set(neighbours.get(paper.slug, ())) != set(self.neighbours.get(paper.slug, ())):
+                page = paper_page(site, paper, neighbours)
+            else:
+                self._kept[page.path] = page
+            papers.append(page)
+        others = [home_page(site)] + plan_collection_pages(site)
+        overview = next(p for p in self.pages if p.template == "overview.html")
+        at = next((i for i, p in enumerate(others) if p.template in ("doc.html", "search.html")), len(others))
+        return others[:1] + papers + others[1:at] + [overview] + others[at:]
+
+    def refresh_derived(self) -> list[str]:
+        """Overview, feeds, exports and search indexes: slow at scale, so `serve` runs this on a
+        thread of its own once edits settle, from a snapshot of the site, with its own renderer."""
+        site, pages = self.site, list(self.pages)
+        renderer = Renderer(self.config.templates_dir, site.chrome())
+        overview = overview_page(site)
+        write_pages(RenderJob(renderer, [overview], self.output, self.keys, atomic=True), parallel=False)
+        write_exports(site, pages, self.output)
+        if not self.search:
+            return []
+        self.pagefind = start_pagefind(site, self.output, background=True)
+        try:
+            fallback = write_fallback_index(site, self.output)
+            return search_summary(site, self.pagefind.finish(), fallback)
+        finally:
+            self.pagefind = None
+
+    def stop(self) -> None:
+        """Stop a search refresh that is still running (its Pagefind process would outlive us)."""
+        if self.pagefind is not None:
+            self.pagefind.cancel()
+
+    def copy_static(self) -> None:
+        copy_static(self.config, self.output)
+
+
+def _moved_neighbours(before: Site, after: Site, changed: set[str]) -> set[str]:
+    """Papers whose previous/next links may differ after an edit: in every topic of a changed
+    paper, its neighbours before and after (unchanged papers keep their order among themselves)."""
+    near: set[str] = set()
+    for site in (before, after):
+        for slug in changed:
+            paper = site.by_slug.get(slug)
+            for topic in paper.topics if paper else ():
+                i = site.position.get(topic, {}).get(slug)
+                if i is not None:
+                    near.update(p.slug for p in site.topic_members[topic][max(0, i - 1): i + 2])
+    return near
+
+
+def is_paper(path: Path, config: SiteConfig) -> bool:
+    return path.suffix == ".md" and path.parent == config.papers_dir

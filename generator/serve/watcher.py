@@ -1,0 +1,157 @@
+"""Watching the project: file events in, a rebuild on one worker thread once edits settle."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from generator.console import say
+from generator.content.config import SiteConfig, load_config
+from generator.errors import InputError
+from generator.serve.live import LiveSite, is_paper
+from generator.serve.reload import Broadcaster
+
+DEBOUNCE_SECONDS = 0.08  # editors write a file in several steps; bursts coalesce
+SEARCH_REFRESH_AFTER = 1.5  # seconds of quiet before the search index is rebuilt
+
+
+class Rebuilder:
+    """Collects file events, waits for a quiet moment, then rebuilds on one worker thread."""
+
+    def __init__(self, config: SiteConfig, live, broadcaster: Broadcaster, search: bool):
+        self.config, self.live, self.broadcaster, self.search = config, live, broadcaster, search
+        self.pending: set[Path] = set()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.last_change = 0.0
+        self.search_due: float | None = None
+        self.refreshing = threading.Event()
+        threading.Thread(target=self._loop, daemon=True, name="litsite-rebuild").start()
+
+    def changed(self, path: Path) -> None:
+        if _ignored(path):
+            return
+        with self.lock:
+            self.pending.add(path)
+            self.last_change = time.monotonic()
+        self.wake.set()
+
+    def _loop(self) -> None:
+        while True:
+            with self.lock:
+                quiet = time.monotonic() - self.last_change
+                batch = set(self.pending) if self.pending and quiet >= DEBOUNCE_SECONDS else set()
+                if batch:
+                    self.pending.clear()
+                waiting = bool(self.pending)
+            if batch:
+                self._rebuild(batch)
+                continue
+            if not waiting and self.search_due and time.monotonic() >= self.search_due \
+                    and not self.refreshing.is_set():
+                self.search_due = None
+                self.refreshing.set()
+                # Its own thread: an edit made while Pagefind works is still rebuilt at once.
+                threading.Thread(target=self._refresh_search, daemon=True, name="litsite-search").start()
+                continue
+            self.wake.wait(timeout=max(0.01, DEBOUNCE_SECONDS - quiet) if waiting else 0.25)
+            self.wake.clear()
+
+    def _rebuild(self, paths: set[Path]) -> None:
+        """An edit to papers only is incremental; templates, static files, site.yaml and docs
+        pages rebuild everything (the search index follows in the background)."""
+        paths = {p for p in paths if p.suffix == ".md" or not _under(p, self.config.content_dir)}
+        if not paths:
+            return  # an editor's temporary file came and went
+        names = ", ".join(sorted(_short(p, self.config.root) for p in paths)[:5]) + (" …" if len(paths) > 5 else "")
+        try:
+            if all(is_paper(p, self.config) for p in paths):
+                update = self.live.update_papers(sorted(paths), early=self._reload)
+            else:
+                update = self.live.rebuild_all(load_config(self.config.root))
+                self.config = self.live.config
+        except InputError as exc:
+            message = "\n".join(str(p) for p in exc.problems)
+            say(f"rebuild failed ({names}):\n{message}")
+            self.broadcaster.send("broken", {"message": message})
+            return
+        except Exception as exc:  # keep serving the last good site whatever happened
+            say(f"rebuild failed ({names}): internal error: {type(exc).__name__}: {exc}")
+            self.broadcaster.send("broken", {"message": f"internal error: {exc}"})
+            return
+        say(f"{names}: {update.describe()}")
+        self.broadcaster.send("reload", None if update.full else {"paths": update.rendered + update.removed})
+        self.search_due = time.monotonic() + SEARCH_REFRESH_AFTER
+
+    def _reload(self, paths: list[str]) -> None:
+        self.broadcaster.send("reload", {"paths": paths})
+
+    def _refresh_search(self) -> None:
+        try:
+            notes = self.live.refresh_derived()
+            say("search index refreshed" + (f" ({notes[0]})" if notes else ""))
+        except Exception as exc:
+            say(f"search index refresh failed: {exc}")
+        finally:
+            self.refreshing.clear()
+            self.wake.set()
+
+
+def _ignored(path: Path) -> bool:
+    # Editors' swap, backup and temp files; atomic saves end in a rename onto the real name.
+    name = path.name
+    return (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".part"))
+            or "__pycache__" in path.parts)
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _short(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def watch(config: SiteConfig, rebuilder: Rebuilder) -> BaseObserver:
+    class Events(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+                return
+            for attr in ("src_path", "dest_path"):
+                value = getattr(event, attr, None)
+                if value:
+                    rebuilder.changed(Path(value))
+
+    observer = Observer()
+    handler = Events()
+    for folder in (config.content_dir, config.templates_dir, config.static_dir):
+        if folder.is_dir():
+            observer.schedule(handler, str(folder), recursive=True)
+    observer.schedule(_RootFiles(handler, config), str(config.root), recursive=False)
+    observer.daemon = True
+    observer.start()
+    return observer
+
+
+class _RootFiles:
+    """Only site.yaml and the files it names matter at the project's top level."""
+
+    def __init__(self, inner, config: SiteConfig):
+        self.inner, self.config = inner, config
+
+    def dispatch(self, event):
+        names = {"site.yaml", "tags.yaml"}
+        paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+        if any(Path(p).name in names for p in paths if p):
+            self.inner.dispatch(event)

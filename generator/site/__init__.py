@@ -1,0 +1,1 @@
+"""The site model: which pages exist, where they go and what they show."""

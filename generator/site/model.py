@@ -1,0 +1,182 @@
+"""The site model: the collection as the site shows it, and the pages it is made of.
+
+Nothing here renders or writes. A `Site` is complete when it is made: its papers, docs pages
+and the groupings every page draws on (topics, tags, years, authors). Pages carry typed
+contexts (see contexts.py) holding exactly what their template may read.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from generator.content.config import SiteConfig, Topic
+from generator.content.paper import Paper
+from generator.content.slugs import slugify
+from generator.site import urls
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicNode:
+    """A topic in the sidebar's tree, with its paper count."""
+    slug: str
+    title: str
+    description: str
+    count: int
+    children: tuple["TopicNode", ...] = ()
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    pages: tuple[str, ...]  # path of every page of the listing
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number] if self.number < self.total else None
+
+
+@dataclass(frozen=True)
+class DocSource:
+    source: str  # the Markdown file, as a path
+    output: str  # e.g. "about.html"
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a list shows of a paper (templates/_paper_item.html): a change to anything else
+    in the paper does not change the lists it appears in."""
+    slug: str
+    title: str
+    title_is_derived: bool
+    authors: tuple[str, ...]  # the first four: a list shows three and "et al."
+    venue: str
+    year: int | None
+    tags: tuple[str, ...]  # the first five
+
+    @classmethod
+    def of(cls, paper: Paper) -> "Card":
+        return cls(paper.slug, paper.title, paper.title_is_derived, tuple(paper.authors[:4]), paper.venue,
+                   paper.year, tuple(paper.tags[:5]))
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """A paper named by a link only (previous / next in a topic)."""
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """Everything every page shows (header, sidebar, footer): the only site-wide values a
+    template can read. A change here changes every page."""
+    title: str
+    base_url: str
+    repo_url: str
+    repo_branch: str
+    language: str
+    allow_html: bool
+    nav: tuple[NavLink, ...]
+    topic_tree: tuple[TopicNode, ...]
+    topic_titles: dict[str, str]
+    paper_count: int
+    topic_count: int
+    has_years: bool
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    papers: list[Paper]
+    docs: list[DocSource] = field(default_factory=list)
+    intro: str = ""
+
+    def __post_init__(self) -> None:
+        self.by_slug = {p.slug: p for p in self.papers}
+        self.cards = {p.slug: Card.of(p) for p in self.papers}
+        self.topic_counts = Counter(t for p in self.papers for t in p.topics)
+        self.tag_counts = Counter(t for p in self.papers for t in p.tags)
+        self.topic_tree = _topic_tree(self.config.topics, self.topic_counts)
+        self.topic_titles = {t.slug: t.title for t in self.config.topics}
+        # Members sorted once, so no page has to scan the whole collection (50,000 papers).
+        self.topic_members: dict[str, list[Paper]] = {}
+        self.tag_members: dict[str, list[Paper]] = {}
+        self.year_members: dict[int, list[Paper]] = {}
+        self.author_members: dict[str, list[Paper]] = {}
+        self.author_names: dict[str, str] = {}
+        self.alphabetical = sorted(self.papers, key=by_title)
+        for paper in self.alphabetical:
+            for topic in paper.topics:
+                self.topic_members.setdefault(topic, []).append(paper)
+            for tag in paper.tags:
+                self.tag_members.setdefault(tag, []).append(paper)
+            if paper.year:
+                self.year_members.setdefault(paper.year, []).append(paper)
+            for name in paper.authors:
+                slug = author_slug(name)
+                if slug:
+                    self.author_members.setdefault(slug, []).append(paper)
+                    self.author_names.setdefault(slug, name)
+        self.position = {topic: {p.slug: i for i, p in enumerate(members)}
+                         for topic, members in self.topic_members.items()}
+
+    def chrome(self) -> Chrome:
+        config = self.config
+        return Chrome(config.title, config.base_url, config.repo_url, config.repo_branch, config.language,
+                      config.allow_html, tuple(NavLink(n.title, urls.doc(n.page)) for n in config.nav),
+                      self.topic_tree, dict(self.topic_titles), len(self.papers), len(config.topics),
+                      bool(self.year_members))
+
+
+def _topic_tree(topics: list[Topic], counts: Counter) -> tuple[TopicNode, ...]:
+    children: dict[str, list[Topic]] = {}
+    roots = []
+    known = {t.slug for t in topics}
+    for topic in topics:
+        if topic.parent and topic.parent in known:
+            children.setdefault(topic.parent, []).append(topic)
+        else:
+            roots.append(topic)
+
+    def node(topic: Topic) -> TopicNode:
+        return TopicNode(topic.slug, topic.title, topic.description, counts.get(topic.slug, 0),
+                         tuple(node(child) for child in children.get(topic.slug, [])))
+
+    return tuple(node(t) for t in roots)
+
+
+def walk(nodes: tuple[TopicNode, ...]):
+    for node in nodes:
+        yield node
+        yield from walk(node.children)
+
+
+def author_slug(name: str) -> str:
+    return slugify(name)
+
+
+def by_title(paper: Paper) -> tuple:
+    return (paper.title.casefold(), paper.slug)
+
+
+def by_newest(paper: Paper) -> tuple:
+    return (-(paper.added.toordinal() if paper.added else 0), paper.title.casefold(), paper.slug)

@@ -1,0 +1,110 @@
+"""Pages, and what each kind of page shows: one typed context per template.
+
+A template is rendered with its page's context fields as variables, the `Chrome` as `chrome`
+and pure helper functions; nothing else. A page's key (build/pagekeys.py) is made from the
+whole page, context included, so whatever a template can read is in its key by construction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.analysis.maplayout import MapPoint
+from generator.content.paper import Paper
+from generator.site.model import Card, Crumb, DocSource, Pager, PaperLink, TopicNode
+from generator.site.stats import Bar
+
+
+@dataclass(frozen=True)
+class HomeContext:
+    intro: str
+    recent: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class PaperContext:
+    paper: Paper
+    related: tuple[Card, ...]
+    previous: PaperLink | None
+    next: PaperLink | None
+    primary_topic: str | None
+
+
+@dataclass(frozen=True)
+class ListingContext:
+    papers: tuple[Card, ...]
+    pager: Pager
+    kind: str  # topic, tag, year, author, all, attention
+    count: int
+    heading: str
+    node: TopicNode | None = None  # a topic listing's topic
+    tag_bars: tuple[Bar, ...] = ()  # a topic listing's most used tags
+    sort: str = ""  # the all-papers listing's order: title or added
+
+
+@dataclass(frozen=True)
+class TagsContext:
+    alphabetical: tuple[tuple[str, int], ...]
+    by_count: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class YearsContext:
+    years: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class AttentionSection:
+    slug: str
+    title: str
+    text: str
+    count: int
+    papers: tuple[Card, ...]
+    all: str  # the paginated listing of all of them
+
+
+@dataclass(frozen=True)
+class AttentionContext:
+    sections: tuple[AttentionSection, ...]
+
+
+@dataclass(frozen=True)
+class OverviewContext:
+    topic_bars: tuple[Bar, ...]
+    tag_bars: tuple[Bar, ...]
+    added_bars: tuple[Bar, ...]
+    points: tuple[MapPoint, ...]
+    legend: tuple[tuple[int, str, str], ...]  # (colour, topic slug, topic title)
+    tag_count: int
+
+
+@dataclass(frozen=True)
+class DocContext:
+    doc: DocSource
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    topics: tuple[tuple[str, str], ...]  # (slug, title)
+    urls: dict[str, str]  # the URL patterns search.js builds links with (site/urls.py)
+
+
+@dataclass(frozen=True)
+class NoContext:
+    """Pages that show the chrome only (topics index, 404)."""
+
+
+Context = (HomeContext | PaperContext | ListingContext | TagsContext | YearsContext | AttentionContext
+           | OverviewContext | DocContext | SearchContext | NoContext)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # where the page is written, e.g. "papers/non-deep-networks.html"
+    template: str
+    title: str
+    description: str
+    context: Context
+    crumbs: tuple[Crumb, ...] = ()
+    topic: str | None = None  # the sidebar opens this topic
+    searchable: bool = False  # Pagefind indexes only these pages' bodies
+    in_sitemap: bool = True

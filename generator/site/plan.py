@@ -1,0 +1,207 @@
+"""Planning: every page of a site, where it goes and what it shows (nothing is rendered here).
+
+Paper pages also show related papers, which `analysis/related.py` ranks; they are passed in
+(`Related`), so every other page can be planned and rendered while they are being ranked.
+The overview's map is computed here too, from the analysis of the papers' text.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from generator.analysis.maplayout import PALETTE_SIZE, map_points
+from generator.content.config import Topic
+from generator.content.paper import Paper
+from generator.site import urls
+from generator.site.model import Card, Crumb, DocSource, Pager, PaperLink, Site, TopicNode, by_newest, by_title, walk
+from generator.site.pages import (AttentionContext, AttentionSection, DocContext, HomeContext, ListingContext, NoContext,
+                                  OverviewContext, Page, PaperContext, SearchContext, TagsContext, YearsContext)
+from generator.site.stats import added_bars, tag_bars, topic_bars
+
+RECENT_ON_HOME = 12
+ATTENTION_PREVIEW = 20
+SUMMARY_CHARS = 200
+
+Related = Mapping[str, Sequence[str]]  # slug -> slugs of its most similar papers, best first
+
+
+def plan_site(site: Site, related: Related) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    return [home_page(site)] + [paper_page(site, p, related) for p in site.papers] + plan_collection_pages(site) \
+        + [overview_page(site)]
+
+
+def plan_collection_pages(site: Site) -> list[Page]:
+    """Every page but the home page, the paper pages and the overview: indexes, listings, docs."""
+    pages = [_topics_index(site)]
+    for node in walk(site.topic_tree):
+        papers = site.topic_members.get(node.slug, [])
+        topic = site.config.topic(node.slug)
+        assert topic is not None
+        pages += _listing(site, urls.topic(node.slug), node.title, papers, "topic",
+                          (Crumb("Topics", urls.TOPICS),) + _topic_crumbs(site, topic),
+                          description=node.description or f"Papers on {node.title}.", topic=node.slug,
+                          node=node, tag_bars=tag_bars(site, limit=8, papers=papers))
+    pages.append(_tags_index(site))
+    for tag in sorted(site.tag_counts):
+        papers = site.tag_members[tag]
+        pages += _listing(site, urls.tag(tag), f"Tag: {tag}", papers, "tag", (Crumb("Tags", urls.TAGS),),
+                          description=f"{len(papers)} papers tagged {tag}.")
+    if site.year_members:
+        pages.append(_years_index(site))
+    for year in sorted(site.year_members):
+        pages += _listing(site, urls.year(year), f"Papers from {year}", site.year_members[year], "year",
+                          (Crumb("Years", urls.YEARS),), description=f"Papers published in {year}.")
+    for slug in sorted(site.author_members):
+        name = site.author_names[slug]
+        papers = site.author_members[slug]
+        pages += _listing(site, urls.author(slug), name, papers, "author", (),
+                          description=f"{len(papers)} papers by {name}.")
+    everything = site.alphabetical
+    pages += _listing(site, urls.ALL_BY_TITLE, "All papers", everything, "all", (),
+                      description=f"All {len(everything)} papers, A to Z.", sort="title")
+    pages += _listing(site, urls.ALL_BY_ADDED, "All papers, newest first", sorted(site.papers, key=by_newest), "all",
+                      (), description="All papers, most recently added first.", sort="added")
+    pages += _attention(site)
+    pages += [_doc_page(site, doc) for doc in site.docs]
+    topics = tuple((t.slug, site.topic_titles.get(t.slug, t.slug)) for t in site.config.topics)
+    pages.append(Page(urls.SEARCH, "search.html", "Search", f"Search {site.config.title}.",
+                      SearchContext(topics, urls.for_script()), (Crumb("Search"),), in_sitemap=False))
+    pages.append(Page(urls.NOT_FOUND, "404.html", "Page not found", "This page does not exist.", NoContext(),
+                      in_sitemap=False))
+    return pages
+
+
+def _topic_crumbs(site: Site, topic: Topic) -> tuple[Crumb, ...]:
+    chain = [topic]
+    while chain[0].parent:
+        parent = site.config.topic(chain[0].parent)
+        if parent is None:
+            break
+        chain.insert(0, parent)
+    return tuple(Crumb(t.title, urls.topic(t.slug)) for t in chain)
+
+
+def home_page(site: Site) -> Page:
+    recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME]
+    return Page(urls.HOME, "home.html", site.config.title, site.config.description or site.config.title,
+                HomeContext(site.intro, _cards(site, recent)))
+
+
+def paper_page(site: Site, paper: Paper, related: Related) -> Page:
+    primary = primary_topic(site, paper)
+    topic = site.config.topic(primary) if primary else None
+    crumbs = (Crumb("Topics", urls.TOPICS),) + (_topic_crumbs(site, topic) if topic else ())
+    previous, following = neighbours_in_topic(site, paper, primary)
+    similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
+    context = PaperContext(paper, similar, _link(previous), _link(following), primary)
+    return Page(urls.paper(paper.slug), "paper.html", paper.title, _summary(paper), context, crumbs, topic=primary,
+                searchable=True)
+
+
+def _summary(paper: Paper) -> str:
+    abstract = paper.abstract
+    if len(abstract) > SUMMARY_CHARS:
+        return abstract[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    return abstract or paper.title
+
+
+def _link(paper: Paper | None) -> PaperLink | None:
+    return PaperLink(paper.slug, paper.title) if paper else None
+
+
+def _cards(site: Site, papers: Sequence[Paper]) -> tuple[Card, ...]:
+    return tuple(site.cards[p.slug] for p in papers)
+
+
+def primary_topic(site: Site, paper: Paper) -> str | None:
+    return paper.topics[0] if paper.topics and site.config.topic(paper.topics[0]) else None
+
+
+def neighbours_in_topic(site: Site, paper: Paper, primary: str | None) -> tuple[Paper | None, Paper | None]:
+    """The papers before and after this one in its primary topic, A to Z (previous/next links)."""
+    if not primary:
+        return None, None
+    siblings = site.topic_members[primary]
+    i = site.position[primary][paper.slug]
+    return (siblings[i - 1] if i > 0 else None), (siblings[i + 1] if i + 1 < len(siblings) else None)
+
+
+def _topics_index(site: Site) -> Page:
+    return Page(urls.TOPICS, "topics.html", "Topics", f"The {len(site.config.topics)} topics of {site.config.title}.",
+                NoContext(), (Crumb("Topics"),))
+
+
+def _years_index(site: Site) -> Page:
+    years = tuple(sorted(((y, len(p)) for y, p in site.year_members.items()), reverse=True))
+    return Page(urls.YEARS, "years.html", "Years", "Papers by year of publication.", YearsContext(years),
+                (Crumb("Years"),))
+
+
+def _tags_index(site: Site) -> Page:
+    alphabetical = tuple(sorted(site.tag_counts.items()))
+    by_count = tuple(sorted(site.tag_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Page(urls.TAGS, "tags.html", "Tags", f"All {len(alphabetical)} tags with their paper counts.",
+                TagsContext(alphabetical, by_count), (Crumb("Tags"),))
+
+
+def _listing(site: Site, first: str, title: str, papers: list[Paper], kind: str, crumbs: tuple[Crumb, ...],
+             description: str, topic: str | None = None, node: TopicNode | None = None,
+             tag_bars: tuple = (), sort: str = "") -> list[Page]:
+    per_page = site.config.per_page
+    total = max(1, math.ceil(len(papers) / per_page))
+    paths = tuple(urls.listing_pages(first, total))
+    pages = []
+    for n, path in enumerate(paths, start=1):
+        chunk = papers[(n - 1) * per_page: n * per_page]
+        page_title = title if n == 1 else f"{title} (page {n} of {total})"
+        trail = crumbs if crumbs and crumbs[-1].label == title else crumbs + (Crumb(title, paths[0]),)
+        context = ListingContext(_cards(site, chunk), Pager(n, total, paths), kind, len(papers), title, node,
+                                 tag_bars if n == 1 else (), sort)
+        pages.append(Page(path, "listing.html", page_title, description, context, _last_unlinked(trail, n == 1),
+                          topic=topic))
+    return pages
+
+
+def _last_unlinked(crumbs: tuple[Crumb, ...], first_page: bool) -> tuple[Crumb, ...]:
+    if not crumbs or not first_page:
+        return crumbs
+    return crumbs[:-1] + (Crumb(crumbs[-1].label),)
+
+
+def overview_page(site: Site) -> Page:
+    """The overview: charts of the counts and the map (costly at scale: TF-IDF and LSA)."""
+    topics = [t.slug for t in site.config.topics]
+    legend = tuple((i % PALETTE_SIZE, t.slug, t.title) for i, t in enumerate(site.config.topics))
+    context = OverviewContext(topic_bars(site), tag_bars(site), added_bars(site), map_points(site.papers, topics),
+                              legend, len(site.tag_counts))
+    return Page(urls.OVERVIEW, "overview.html", "Overview", f"The shape of {site.config.title}: topics, tags, "
+                "additions over time and a map of the papers.", context, (Crumb("Overview"),))
+
+
+def _attention(site: Site) -> list[Page]:
+    """An index of what needs fixing, with a paginated listing for each kind of gap."""
+    kinds = [
+        ("derived", "Derived titles", "No source gave these papers a title; the title shown is the start of the abstract.",
+         [p for p in site.papers if p.title_is_derived]),
+        ("no-links", "No links", "No code, project page, PDF, DOI or arXiv id is known for these papers.",
+         [p for p in site.papers if not p.links and not p.doi and not p.arxiv]),
+        ("no-abstract", "No abstract", "These papers have no abstract yet.", [p for p in site.papers if not p.abstract]),
+    ]
+    sections, pages = [], []
+    for slug, title, text, papers in kinds:
+        papers = sorted(papers, key=by_title)
+        sections.append(AttentionSection(slug, title, text, len(papers), _cards(site, papers[:ATTENTION_PREVIEW]),
+                                         urls.attention(slug)))
+        if papers:
+            pages += _listing(site, urls.attention(slug), title, papers, "attention",
+                              (Crumb("Needs attention", urls.ATTENTION),), description=text)
+    index = Page(urls.ATTENTION, "attention.html", "Needs attention",
+                 "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
+                 AttentionContext(tuple(sections)), (Crumb("Needs attention"),))
+    return [index] + pages
+
+
+def _doc_page(site: Site, doc: DocSource) -> Page:
+    return Page(doc.output, "doc.html", doc.title, f"{doc.title} — {site.config.title}", DocContext(doc),
+                (Crumb(doc.title),), searchable=True)

@@ -1,0 +1,1 @@
+"""Sources: readers for bibliographies and raw dumps, merging records into papers, import."""

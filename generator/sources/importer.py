@@ -1,0 +1,68 @@
+"""`litsite import`: read every input first, then write; a bad input writes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.content.config import SiteConfig
+from generator.content.frontmatter import render_paper_file
+from generator.content.load import load_valid_papers
+from generator.content.paper import Paper
+from generator.errors import Problem
+from generator.files import atomic_write_text
+from generator.sources.merge import ImportPlan, plan_import
+from generator.sources.readers import read_records
+from generator.sources.records import Record
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    shapes: list[tuple[str, str, int]]  # (source name, shape, records)
+    written: list[Path]
+    problems: list[Problem]  # entries skipped or flagged; the rest was imported
+
+
+def source_name(path: Path, root: Path) -> str:
+    """How a source is recorded: relative to the project when inside it, so clones agree."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: bool = False,
+               assign=None) -> ImportResult:
+    """Import `files` into content/papers. `assign(papers, all_papers)` fills tags and topics."""
+    records: list[Record] = []
+    shapes = []
+    skipped: list[Problem] = []
+    for path in files:
+        name = source_name(path, config.root)
+        found, shape, problems = read_records(path, name)
+        records += found
+        skipped += problems
+        shapes.append((name, shape, len(found)))
+    existing = load_valid_papers(config.papers_dir)
+    plan = plan_import(records, existing, today)
+    if assign is not None:
+        # Only new papers are tagged here: a merge fills missing fields and keeps everything
+        # else as it was (`litsite retag` re-runs assignment deliberately).
+        assign(plan.added, existing + plan.added, plan.keywords)
+    written = [] if dry_run else _write(config, plan.changed)
+    return ImportResult(plan, shapes, written, skipped)
+
+
+def _write(config: SiteConfig, papers: list[Paper]) -> list[Path]:
+    for stale in config.papers_dir.glob(".*.tmp"):  # left by an import that was killed mid-write
+        stale.unlink(missing_ok=True)
+    written = []
+    for paper in papers:
+        path = config.papers_dir / f"{paper.slug}.md"
+        text = render_paper_file(paper)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        atomic_write_text(path, text)
+        written.append(path)
+    return written

@@ -1,0 +1,307 @@
+"""Records from any source -> papers: one paper per paper, a person's edits always kept.
+
+A record joins an existing paper when their abstracts match (modulo whitespace, case and
+punctuation) or when the paper already lists the record's source. Only fields litsite
+itself owns (see `Paper.owned_by_machine`) are ever filled or changed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from generator.content.identity import abstract_key, title_key
+from generator.content.paper import Paper, Source
+from generator.content.slugs import unique_slug
+from generator.sources.records import Record
+
+_URL = re.compile(r"(?:https?://|www\.|(?<![\w./])(?:github\.com|gitlab\.com|gitee\.com)/)[^\s<>\"']+",
+                  re.IGNORECASE)
+_TRAILING = ".,;:!?'\"”’"
+_CODE_HOSTS = ("github.com", "gitlab.com", "gitee.com", "bitbucket.org", "huggingface.co", "codeberg.org")
+DERIVED_TITLE_MAX = 80
+
+
+def derive_title(abstract: str) -> str:
+    """A provisional title: the abstract's first sentence, cut at a word boundary."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", abstract.strip(), maxsplit=1)[0].rstrip(" .")
+    if len(sentence) <= DERIVED_TITLE_MAX:
+        return sentence or "Untitled paper"
+    cut = sentence[: DERIVED_TITLE_MAX + 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut[:DERIVED_TITLE_MAX]
+    return cut.rstrip(" ,;:-—") + "…"
+
+
+def extract_links(text: str) -> dict[str, str | list[str]]:
+    """URLs mentioned in an abstract, by kind, trailing sentence punctuation removed."""
+    found: dict[str, list[str]] = {}
+    for match in _URL.finditer(text):
+        url = _clean_url(match.group(0))
+        if not url:
+            continue
+        kind = _link_kind(url)
+        if url not in found.setdefault(kind, []):
+            found[kind].append(url)
+    return {kind: urls[0] if len(urls) == 1 else urls for kind, urls in found.items()}
+
+
+def _clean_url(url: str) -> str:
+    while url and (url[-1] in _TRAILING or (url[-1] in ")]}" and _unbalanced(url))):
+        url = url[:-1]
+    if not url.lower().startswith(("http://", "https://")):
+        url = "https://" + url
+    host = url.split("/")[2] if url.count("/") >= 2 else ""
+    return url if "." in host else ""
+
+
+def _unbalanced(url: str) -> bool:
+    closer = url[-1]
+    opener = {")": "(", "]": "[", "}": "{"}[closer]
+    return url.count(closer) > url.count(opener)
+
+
+def _link_kind(url: str) -> str:
+    host = url.split("/")[2].lower().removeprefix("www.")
+    if host in _CODE_HOSTS:
+        return "code"
+    if host.endswith("arxiv.org"):
+        return "arxiv"
+    if host in ("doi.org", "dx.doi.org"):
+        return "doi"
+    if url.lower().endswith(".pdf"):
+        return "pdf"
+    return "project"
+
+
+IDENTITY_FIELDS = ("authors", "year", "venue", "doi", "arxiv")
+MIN_TITLE_KEY = 10  # '???' or an emoji title says nothing about which paper it is
+NEAR_IDENTICAL = 0.93  # share of an abstract two records must have in common to be one paper
+
+
+def source_kind(file: str) -> str:
+    return {".bib": "bibtex", ".json": "csl"}.get(PurePath(file).suffix.lower(), "dump")
+
+
+@dataclass
+class ImportPlan:
+    """What an import will do; nothing is written until the caller writes `changed`."""
+
+    added: list[Paper] = field(default_factory=list)
+    updated: list[Paper] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)  # "slug: what was filled"
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # slug -> keywords its records gave
+
+    @property
+    def changed(self) -> list[Paper]:
+        return self.added + self.updated
+
+    def derived_titles(self) -> list[Paper]:
+        return [p for p in self.added + self.updated if p.title_is_derived]
+
+
+class _Catalogue:
+    """Every way a record can name a paper already known: DOI, arXiv id, source, abstract, title."""
+
+    def __init__(self, papers: list[Paper]):
+        self.by_doi: dict[str, Paper] = {}
+        self.by_arxiv: dict[str, Paper] = {}
+        self.by_source: dict[tuple, Paper | None] = {}
+        self.by_abstract: dict[str, Paper] = {}
+        self.by_title: dict[str, list[Paper]] = {}
+        self.by_edge: dict[str, list[Paper]] = {}
+        for paper in papers:
+            self.add(paper)
+
+    def add(self, paper: Paper) -> None:
+        if paper.doi:
+            self.by_doi.setdefault(paper.doi.lower(), paper)
+        if paper.arxiv:
+            self.by_arxiv.setdefault(paper.arxiv, paper)
+        for source in paper.sources:
+            source_id = _source_id(source.file, source.line, source.key)
+            if self.by_source.setdefault(source_id, paper) is not paper:
+                self.by_source[source_id] = None  # a key two papers claim (a duplicate key) names neither
+        key = abstract_key(paper.abstract)
+        if key:
+            self.by_abstract.setdefault(key, paper)
+            for edge in _edges(key):
+                self.by_edge.setdefault(edge, []).append(paper)
+        if paper.title and not paper.title_is_derived and len(title_key(paper.title)) >= MIN_TITLE_KEY:
+            self.by_title.setdefault(title_key(paper.title), []).append(paper)
+
+    def find(self, record: Record) -> Paper | None:
+        found = (self.by_doi.get(record.doi.lower()) if record.doi else None) \
+            or (self.by_arxiv.get(record.arxiv) if record.arxiv else None) \
+            or (None if record.duplicate_key else self.by_source.get(_source_id(record.file, record.line, record.key)))
+        if found:
+            return found
+        key = abstract_key(record.abstract)
+        if key and key in self.by_abstract:
+            return self.by_abstract[key]
+        if key:
+            for edge in _edges(key):
+                for paper in self.by_edge.get(edge, []):
+                    if _near(key, abstract_key(paper.abstract)):
+                        return paper
+        if record.title:
+            for paper in self.by_title.get(title_key(record.title), []):
+                if record.year and paper.year and record.year != paper.year:
+                    continue
+                if record.abstract and paper.abstract and not _same_subject(record.abstract, paper.abstract):
+                    continue  # two papers that share a generic title ("Continual Learning")
+                return paper
+        return None
+
+
+def _source_id(file: str, line: int | None, key: str | None) -> tuple:
+    # A bibliography entry is known by its key (lines move when the file is edited).
+    return (file, "key", key) if key else (file, "line", line)
+
+
+def _edges(key: str) -> list[str]:
+    return [f"<{key[:80]}", f">{key[-80:]}"] if len(key) >= 160 else [f"={key}"]
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Two versions of one abstract share most words; two papers with one title do not."""
+    words_a, words_b = set(a.lower().split()), set(b.lower().split())
+    return len(words_a & words_b) / max(len(words_a | words_b), 1) >= 0.3
+
+
+def _near(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
+
+
+def plan_import(records: list[Record], existing: list[Paper], today: dt.date) -> ImportPlan:
+    """Merge `records` into `existing` papers (which are modified in place when they change)."""
+    catalogue = _Catalogue(existing)
+    taken = {p.slug for p in existing}
+    plan = ImportPlan()
+    touched: dict[int, Paper] = {}
+    new_ids: set[int] = set()
+    for group in _group(records):
+        paper = next((p for p in map(catalogue.find, group) if p is not None), None)
+        if paper is None:
+            paper = _new_paper(group, taken, today)
+            taken.add(paper.slug)
+            new_ids.add(id(paper))
+            plan.added.append(paper)
+        elif _merge(paper, group, plan):
+            touched[id(paper)] = paper
+        catalogue.add(paper)
+        keywords = [k for r in group for k in r.keywords]
+        if keywords:
+            plan.keywords[paper.slug] = keywords
+    plan.updated = [p for i, p in touched.items() if i not in new_ids]
+    plan.unchanged = len(existing) - len(plan.updated)
+    return plan
+
+
+def _group(records: list[Record]) -> list[list[Record]]:
+    groups: dict[str, list[Record]] = {}
+    for record in records:
+        groups.setdefault(abstract_key(record.abstract) or f"title:{title_key(record.title or '')}:{record.year}",
+                          []).append(record)
+    return list(groups.values())
+
+
+def _first(group: list[Record], name: str):
+    return next((getattr(r, name) for r in group if getattr(r, name)), None)
+
+
+def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
+    titled = next((r for r in group if r.title), None)
+    abstract = _first(group, "abstract") or ""
+    title = titled.title if titled else derive_title(abstract)
+    paper = Paper(
+        slug=unique_slug(title, taken, fallback_seed=abstract_key(abstract) or title),
+        title="",
+        title_source=source_kind(titled.file) if titled else "derived",
+        sources=_sources(group),
+        added=today,
+    )
+    paper.set_generated("title", title)
+    paper.set_generated("abstract", abstract)
+    links = extract_links(abstract)
+    for record in group:
+        links = _union_links(links, record.links)
+    paper.set_generated("links", links)
+    for name in IDENTITY_FIELDS:
+        value = _first(group, name)
+        if value:
+            paper.set_generated(name, value)
+    return paper
+
+
+def _sources(group: list[Record]) -> list[Source]:
+    out: list[Source] = []
+    for record in group:
+        source = Source(record.file, record.line, record.key)
+        if source not in out:
+            out.append(source)
+    return out
+
+
+def _merge(paper: Paper, group: list[Record], plan: ImportPlan) -> bool:
+    filled: list[str] = []
+    for source in _sources(group):
+        known = {_source_id(s.file, s.line, s.key) for s in paper.sources}
+        if _source_id(source.file, source.line, source.key) not in known:
+            paper.sources.append(source)
+            filled.append(f"source {source.file}:{source.line}")
+    titled = next((r for r in group if r.title), None)
+    if titled:
+        _merge_title(paper, titled, plan, filled)
+    abstract = _first(group, "abstract")
+    if abstract and not paper.abstract and paper.set_generated("abstract", abstract):
+        filled.append("abstract")
+    for name in IDENTITY_FIELDS:
+        value = _first(group, name)
+        current = getattr(paper, name)
+        if not value or value == current:
+            continue
+        if current in ("", None, []):
+            if paper.set_generated(name, value):
+                filled.append(name)
+        elif not paper.owned_by_machine(name):
+            plan.conflicts.append(f"{paper.slug}: kept the {name} a person set ({current!r}); "
+                                  f"{_where(group, name)} says {value!r}")
+    extra = extract_links(" ".join(r.abstract for r in group))
+    for record in group:
+        extra = _union_links(extra, record.links)
+    merged_links = _union_links(paper.links, extra)
+    if merged_links != paper.links and paper.owned_by_machine("links") and paper.set_generated("links", merged_links):
+        filled.append("links")
+    if filled:
+        plan.merges.append(f"{paper.slug}: " + ", ".join(filled))
+    return bool(filled)
+
+
+def _merge_title(paper: Paper, record: Record, plan: ImportPlan, filled: list[str]) -> None:
+    if paper.title_is_derived and paper.owned_by_machine("title"):
+        paper.set_generated("title", record.title)
+        paper.title_source = source_kind(record.file)
+        filled.append("title (was derived)")
+    elif not paper.owned_by_machine("title") and title_key(record.title) != title_key(paper.title):
+        plan.conflicts.append(f"{paper.slug}: kept the title a person set; {record.file}:{record.line} "
+                              f"says '{record.title}'")
+
+
+def _where(group: list[Record], name: str) -> str:
+    record = next(r for r in group if getattr(r, name))
+    return f"{record.file}:{record.line}"
+
+
+def _union_links(current: dict, extra: dict) -> dict:
+    out = {k: list([v] if isinstance(v, str) else v) for k, v in current.items()}
+    for kind, value in extra.items():
+        for url in [value] if isinstance(value, str) else value:
+            if url not in out.setdefault(kind, []):
+                out[kind].append(url)
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
