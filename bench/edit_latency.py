@@ -25,29 +25,8 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def copy_seed(folder: Path) -> Path:
-    for name in ("templates", "static", "content"):
-        shutil.copytree(REPO / name, folder / name)
-    for name in ("site.yaml", "tags.yaml"):
-        shutil.copy(REPO / name, folder / name)
-    return folder
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
+sys.path.insert(0, str(REPO / "tests"))  # the scratch projects the tests use too
+from projects import copy_seed, fetch, free_port  # noqa: E402
 
 
 def measure(project: Path, edits: int, slug: str | None = None, timeout: float = 600) -> tuple[list[float], list[float]]:

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(REPO / "tests"))  # synth.py, shared with the tests
 
 from synth import make_papers, make_project  # noqa: E402
 

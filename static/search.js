@@ -1,6 +1,7 @@
 /* litsite search page.
    Served over http(s) it uses Pagefind; opened from file:// (or if Pagefind can't load) it
-   uses search-index.js, a script-loaded index made by `litsite build`. Both back ends give
+   uses search-index.js, a script-loaded index made by `litsite build`, queried by
+   search-engine.js. Both back ends give
    the same thing to the same UI: results, and facet counts for topics and tags.
    The query and ticked facets live in the URL, so a search can be shared. */
 (function () {
@@ -13,6 +14,9 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var facetsBox = document.getElementById("search-facets");
+  // URL patterns from site/urls.py, written into the page by the build ('{}' is the slug).
+  var urls = JSON.parse(document.getElementById("search-urls").textContent);
+  function urlFor(pattern, slug) { return new URL(pattern.replace("{}", encodeURIComponent(slug)), root).href; }
   var topicTitles = {};
   JSON.parse(document.getElementById("search-topics").textContent).forEach(function (pair) {
     topicTitles[pair[0]] = pair[1];
@@ -41,15 +45,9 @@
     try { history.replaceState(null, "", query ? "?" + query : location.pathname); } catch (e) { /* file:// in some browsers */ }
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
   /* ---- back end 1: Pagefind (needs a web server) ---------------------------------- */
   function pagefindBackend() {
-    return import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+    return import(new URL(urls.pagefind, root).href).then(function (pagefind) {
       return pagefind.options({ excerptLength: 30 }).then(function () { return pagefind.init(); }).then(function () {
         return pagefind.filters(); // loads the filter index, so searches report live counts
       }).then(function () {
@@ -89,145 +87,23 @@
     });
   }
 
-  function tokens(text) {
-    var words = text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").match(/[\p{L}\p{N}]+/gu) || [];
-    return words.filter(function (w) { return w.length > 1; });
-  }
-
   function fallbackBackend() {
-    var ready = window.LITSITE_SEARCH ? Promise.resolve() : loadScript(new URL("search-index.js", root).href);
-    return ready.then(function () { return makeFallback(window.LITSITE_SEARCH); });
-  }
-
-  function decode(postings) {
-    var ids = [], previous = 0;
-    if (!postings) return ids;
-    postings.split(".").forEach(function (gap) { previous += parseInt(gap, 36); ids.push(previous); });
-    return ids;
-  }
-
-  function makeFallback(index) {
-    var words = index.words ? index.words.split(" ") : [];
-    var stop = new Set(index.stop);
-    var docs = index.docs;
-    var decoded = { title: new Map(), body: new Map() }; // postings are decoded once, when first needed
-    var titleText = []; // normalised titles, for the exact-title boost
-    var withTag = null, withTopic = null;
-
-    function postings(field, w) {
-      var ids = decoded[field].get(w);
-      if (!ids) { ids = decode(index[field][w]); decoded[field].set(w, ids); }
-      return ids;
-    }
-
-    function members() { // doc ids per tag and per topic, built on the first search
-      if (withTag) return;
-      withTag = index.tags.map(function () { return []; });
-      withTopic = index.topics.map(function () { return []; });
-      docs.forEach(function (doc, id) {
-        doc[3].forEach(function (t) { withTopic[t].push(id); });
-        doc[4].forEach(function (t) { withTag[t].push(id); });
-      });
-    }
-
-    function normalTitle(id) {
-      if (titleText[id] === undefined) titleText[id] = " " + tokens(docs[id][1]).join(" ") + " ";
-      return titleText[id];
-    }
-
-    function prefixRange(prefix) {
-      var lo = 0, hi = words.length;
-      var exactOnly = prefix.length < 3; // 'ti' would expand to hundreds of words and match everything
-      while (lo < hi) { var mid = (lo + hi) >> 1; if (words[mid] < prefix) lo = mid + 1; else hi = mid; }
-      var start = lo;
-      if (exactOnly) return words[lo] === prefix ? [lo, lo + 1] : [lo, lo];
-      while (lo < words.length && words[lo].lastIndexOf(prefix, 0) === 0) lo++;
-      return [start, lo];
-    }
-
-    /* Score of every document for one query word: title 3, tag or topic 2, abstract 1;
-       an exact word counts a little more than a word it is only the start of. */
-    function scoreWord(word) {
-      var scores = new Map();
-      function add(id, value) { if ((scores.get(id) || 0) < value) scores.set(id, value); }
-      var range = prefixRange(word);
-      members();
-      for (var w = range[0]; w < range[1]; w++) {
-        var exact = words[w] === word ? 1 : 0.8;
-        postings("body", w).forEach(function (id) { add(id, 1 * exact); });
-        postings("title", w).forEach(function (id) { add(id, 3 * exact); });
-      }
-      index.tags.forEach(function (tag, t) {
-        if (tag.split("-").some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
-          withTag[t].forEach(function (id) { add(id, 2); });
+    var ready = window.LITSITE_SEARCH ? Promise.resolve() : loadScript(new URL(urls.offline, root).href);
+    return ready.then(function () {
+      var engine = window.LitsiteSearchEngine.open(window.LITSITE_SEARCH);
+      return {
+        name: "offline",
+        search: function (q, filters) {
+          var found = engine.search(q, filters);
+          return Promise.resolve({ counts: found.counts, results: found.results.map(function (hit) {
+            return { load: function () {
+              return Promise.resolve({ url: urlFor(urls.paper, hit.slug), title: hit.title, excerpt: hit.excerpt,
+                                       tags: hit.tags });
+            } };
+          }) });
         }
-      });
-      index.topics.forEach(function (topic, t) {
-        if (tokens(topic[1]).some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
-          withTopic[t].forEach(function (id) { add(id, 2); });
-        }
-      });
-      return scores;
-    }
-
-    function highlight(text, queryWords) {
-      if (!queryWords.length) return escapeHtml(text);
-      var pattern = new RegExp("(^|[^\\p{L}\\p{N}])(" + queryWords.map(function (w) {
-        return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      }).join("|") + ")", "giu");
-      return escapeHtml(text).replace(pattern, "$1<mark>$2</mark>");
-    }
-
-    return {
-      name: "offline",
-      search: function (q, filters) {
-        var queryWords = tokens(q).filter(function (w) { return !stop.has(w); });
-        var total = null;
-        queryWords.forEach(function (word) {
-          var scores = scoreWord(word);
-          if (total === null) { total = scores; return; }
-          var next = new Map(); // every word must match somewhere
-          total.forEach(function (value, id) { if (scores.has(id)) next.set(id, value + scores.get(id)); });
-          total = next;
-        });
-        var phrase = tokens(q).join(" ");
-        var topicIds = filters.topic.map(function (slug) { return index.topics.findIndex(function (t) { return t[0] === slug; }); });
-        var tagIds = filters.tag.map(function (slug) { return index.tags.indexOf(slug); });
-        var ids = total === null ? docs.map(function (_, id) { return id; }) : Array.from(total.keys());
-        ids = ids.filter(function (id) {
-          var doc = docs[id];
-          return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
-                 tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; }) &&
-                 (!filters.year.length || filters.year.indexOf(String(doc[6])) >= 0);
-        });
-        if (total !== null) {
-          var final = new Map();
-          ids.forEach(function (id) {
-            var s = total.get(id), title = normalTitle(id);
-            if (phrase && title === " " + phrase + " ") s += 100; // the exact title
-            else if (phrase && title.indexOf(" " + phrase + " ") >= 0) s += 10;
-            final.set(id, s);
-          });
-          ids.sort(function (a, b) { return final.get(b) - final.get(a) || a - b; });
-        }
-        var counts = { topic: {}, tag: {}, year: {} };
-        ids.forEach(function (id) {
-          if (docs[id][6]) counts.year[docs[id][6]] = (counts.year[docs[id][6]] || 0) + 1;
-          docs[id][3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
-          docs[id][4].forEach(function (t) { var s = index.tags[t]; counts.tag[s] = (counts.tag[s] || 0) + 1; });
-        });
-        var results = ids.map(function (id) {
-          var doc = docs[id];
-          return { load: function () {
-            return Promise.resolve({
-              url: new URL("papers/" + doc[0] + ".html", root).href, title: doc[1],
-              excerpt: highlight(doc[2], queryWords), tags: doc[4].map(function (t) { return index.tags[t]; })
-            });
-          } };
-        });
-        return Promise.resolve({ results: results, counts: counts });
-      }
-    };
+      };
+    });
   }
 
   /* ---- the UI ---------------------------------------------------------------------- */
@@ -288,7 +164,7 @@
           item.tags.slice(0, 6).forEach(function (tag) {
             var chip = document.createElement("li");
             var a = document.createElement("a");
-            a.href = new URL("tags/" + tag + ".html", root).href; a.textContent = tag;
+            a.href = urlFor(urls.tag, tag); a.textContent = tag;
             chip.appendChild(a); chips.appendChild(chip);
           });
           li.appendChild(chips);

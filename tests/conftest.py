@@ -9,8 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "sources" / "seeds").glob("*.txt"))
-sys.path.insert(0, str(REPO / "bench"))
-from edit_latency import copy_seed  # noqa: E402  (the benchmark edits the same copy of the seed site)
+from projects import copy_seed  # noqa: E402  (the benchmark edits the same copy of the seed site)
 
 
 @pytest.fixture

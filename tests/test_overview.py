@@ -77,7 +77,6 @@ def test_overview_in_the_browser(seed_server, watch_page, scheme):
 
 @pytest.mark.slow
 def test_overview_at_10000_papers_is_light_and_shows_every_paper(tmp_path):
-    sys.path.insert(0, str(REPO / "bench"))
     from synth import make_project
 
     from generator.build.pipeline import load_site

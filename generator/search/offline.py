@@ -17,6 +17,10 @@ from generator.site import urls
 from generator.site.model import Site, by_newest
 
 EXCERPT_CHARS = 180
+# The tokeniser's rules; the index carries them to static/search-engine.js, which applies them
+# to queries, so both sides read them from here.
+MIN_WORD = 2  # shorter words are not indexed
+PREFIX_FROM = 3  # a query word this long matches as a prefix; shorter ones only match exactly
 # Words too common to help a search; the same list filters queries in search.js.
 QUERY_STOPWORDS = sorted(set("""a an and are as at be by for from has have in is it its of on or that the this
 to was were which with we our can not but than then these those their been also into such via
@@ -25,12 +29,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def tokens(text: str) -> list[str]:
-    """Lowercase, accent-free words of two or more characters (search.js does the same)."""
+    """Lowercase, accent-free words of MIN_WORD or more characters (search-engine.js does the same)."""
     text = text.lower()
     if not text.isascii():  # ASCII has no accents to take off: most abstracts skip this, 10x faster
         text = unicodedata.normalize("NFD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    return [w for w in _WORD.findall(text) if len(w) > 1]
+    return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD]
 
 
 def fallback_index(site: Site) -> dict:
@@ -59,7 +63,8 @@ def fallback_index(site: Site) -> dict:
         ])
     words = sorted(set(in_title) | set(in_body))
     return {
-        "v": 1,
+        "v": 2,
+        "rules": {"min_word": MIN_WORD, "prefix_from": PREFIX_FROM},
         "stop": QUERY_STOPWORDS,
         "topics": [[t.slug, t.title] for t in site.config.topics],
         "tags": tags,

@@ -24,9 +24,12 @@ LIVE_RELOAD_SCRIPT = """<script>
   var source = new EventSource("%s");
   // A reload names the pages it changed: only a tab showing one of them reloads.
   var here = decodeURIComponent(location.pathname).replace(/^\\//, "").replace(/(^|\\/)$/, "$1index.html");
+  // Marks on the page that tests (and curious readers) can wait on instead of guessing times.
+  source.addEventListener("open", function () { document.documentElement.dataset.litsiteLive = "open"; });
   source.addEventListener("reload", function (e) {
     var paths = JSON.parse(e.data || "{}").paths;
     if (!paths || paths.indexOf(here) >= 0) location.reload();
+    else document.dispatchEvent(new CustomEvent("litsite-reload-skipped", { detail: paths }));
   });
   source.addEventListener("broken", function (e) { overlay(JSON.parse(e.data).message); });
   source.addEventListener("fixed", function () { if (box) { box.remove(); box = null; } });

@@ -67,7 +67,9 @@ class Rebuilder:
         paths = {p for p in paths if p.suffix == ".md" or not _under(p, self.config.content_dir)}
         if not paths:
             return  # an editor's temporary file came and went
-        names = ", ".join(sorted(_short(p, self.config.root) for p in paths)[:5]) + (" …" if len(paths) > 5 else "")
+        names = ", ".join(sorted(_short(p, self.config.root) for p in paths)[:5])
+        if len(paths) > 5:
+            names += f" … ({len(paths)} files)"
         try:
             if all(is_paper(p, self.config) for p in paths):
                 update = self.live.update_papers(sorted(paths), early=self._reload)

@@ -1,7 +1,9 @@
 """A deterministic synthetic collection: N papers with realistic titles, 150-250 word abstracts,
 tags and topics, written as content/papers/*.md into a fresh project folder.
 
-    python bench/synth.py 10000 /tmp/synth10k
+    python tests/synth.py 10000 /tmp/synth10k
+
+Shared by the tests and the benchmarks (bench/ imports it from here; tests never import bench/).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.content.frontmatter import render_paper_file
+from generator.content.frontmatter import render_paper_file  # noqa: E402
 from generator.content.paper import Paper, Source  # noqa: E402
 
 SUBJECTS = {

@@ -1,0 +1,151 @@
+/* litsite offline search engine: queries search-index.js, the index `litsite build` writes
+   (generator/search/offline.py). No DOM: the search page (search.js) and the spec test in node
+   (tests/test_search_spec.py) use the same code. The tokeniser's rules (shortest word, shortest
+   prefix, stopwords) come from the index, so Python sets them in one place. */
+(function (global) {
+  "use strict";
+
+  var rules = { min_word: 2, prefix_from: 3 }; // replaced by the index's own rules when it is opened
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function tokens(text) {
+    var words = text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").match(/[\p{L}\p{N}]+/gu) || [];
+    return words.filter(function (w) { return w.length >= rules.min_word; });
+  }
+
+  function decode(postings) {
+    var ids = [], previous = 0;
+    if (!postings) return ids;
+    postings.split(".").forEach(function (gap) { previous += parseInt(gap, 36); ids.push(previous); });
+    return ids;
+  }
+
+  function open(index) {
+    var words = index.words ? index.words.split(" ") : [];
+    var stop = new Set(index.stop);
+    rules = index.rules;
+    var docs = index.docs;
+    var decoded = { title: new Map(), body: new Map() }; // postings are decoded once, when first needed
+    var titleText = []; // normalised titles, for the exact-title boost
+    var withTag = null, withTopic = null;
+
+    function postings(field, w) {
+      var ids = decoded[field].get(w);
+      if (!ids) { ids = decode(index[field][w]); decoded[field].set(w, ids); }
+      return ids;
+    }
+
+    function members() { // doc ids per tag and per topic, built on the first search
+      if (withTag) return;
+      withTag = index.tags.map(function () { return []; });
+      withTopic = index.topics.map(function () { return []; });
+      docs.forEach(function (doc, id) {
+        doc[3].forEach(function (t) { withTopic[t].push(id); });
+        doc[4].forEach(function (t) { withTag[t].push(id); });
+      });
+    }
+
+    function normalTitle(id) {
+      if (titleText[id] === undefined) titleText[id] = " " + tokens(docs[id][1]).join(" ") + " ";
+      return titleText[id];
+    }
+
+    function prefixRange(prefix) {
+      var lo = 0, hi = words.length;
+      var exactOnly = prefix.length < rules.prefix_from; // 'ti' would expand to hundreds of words
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (words[mid] < prefix) lo = mid + 1; else hi = mid; }
+      var start = lo;
+      if (exactOnly) return words[lo] === prefix ? [lo, lo + 1] : [lo, lo];
+      while (lo < words.length && words[lo].lastIndexOf(prefix, 0) === 0) lo++;
+      return [start, lo];
+    }
+
+    /* Score of every document for one query word: title 3, tag or topic 2, abstract 1;
+       an exact word counts a little more than a word it is only the start of. */
+    function scoreWord(word) {
+      var scores = new Map();
+      function add(id, value) { if ((scores.get(id) || 0) < value) scores.set(id, value); }
+      var range = prefixRange(word);
+      members();
+      for (var w = range[0]; w < range[1]; w++) {
+        var exact = words[w] === word ? 1 : 0.8;
+        postings("body", w).forEach(function (id) { add(id, 1 * exact); });
+        postings("title", w).forEach(function (id) { add(id, 3 * exact); });
+      }
+      index.tags.forEach(function (tag, t) {
+        if (tag.split("-").some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
+          withTag[t].forEach(function (id) { add(id, 2); });
+        }
+      });
+      index.topics.forEach(function (topic, t) {
+        if (tokens(topic[1]).some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
+          withTopic[t].forEach(function (id) { add(id, 2); });
+        }
+      });
+      return scores;
+    }
+
+    function highlight(text, queryWords) {
+      if (!queryWords.length) return escapeHtml(text);
+      var pattern = new RegExp("(^|[^\\p{L}\\p{N}])(" + queryWords.map(function (w) {
+        return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }).join("|") + ")", "giu");
+      return escapeHtml(text).replace(pattern, "$1<mark>$2</mark>");
+    }
+
+    return {
+      search: function (q, filters) {
+        var queryWords = tokens(q).filter(function (w) { return !stop.has(w); });
+        var total = null;
+        queryWords.forEach(function (word) {
+          var scores = scoreWord(word);
+          if (total === null) { total = scores; return; }
+          var next = new Map(); // every word must match somewhere
+          total.forEach(function (value, id) { if (scores.has(id)) next.set(id, value + scores.get(id)); });
+          total = next;
+        });
+        var phrase = tokens(q).join(" ");
+        var topicIds = filters.topic.map(function (slug) { return index.topics.findIndex(function (t) { return t[0] === slug; }); });
+        var tagIds = filters.tag.map(function (slug) { return index.tags.indexOf(slug); });
+        var ids = total === null ? docs.map(function (_, id) { return id; }) : Array.from(total.keys());
+        ids = ids.filter(function (id) {
+          var doc = docs[id];
+          return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
+                 tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; }) &&
+                 (!filters.year.length || filters.year.indexOf(String(doc[6])) >= 0);
+        });
+        if (total !== null) {
+          var final = new Map();
+          ids.forEach(function (id) {
+            var s = total.get(id), title = normalTitle(id);
+            if (phrase && title === " " + phrase + " ") s += 100; // the exact title
+            else if (phrase && title.indexOf(" " + phrase + " ") >= 0) s += 10;
+            final.set(id, s);
+          });
+          ids.sort(function (a, b) { return final.get(b) - final.get(a) || a - b; });
+        }
+        var counts = { topic: {}, tag: {}, year: {} };
+        ids.forEach(function (id) {
+          if (docs[id][6]) counts.year[docs[id][6]] = (counts.year[docs[id][6]] || 0) + 1;
+          docs[id][3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
+          docs[id][4].forEach(function (t) { var s = index.tags[t]; counts.tag[s] = (counts.tag[s] || 0) + 1; });
+        });
+        var results = ids.map(function (id) { // excerpts are made for the results that are shown only
+          var doc = docs[id];
+          return { slug: doc[0], title: doc[1], tags: doc[4].map(function (t) { return index.tags[t]; }),
+                   get excerpt() { return highlight(doc[2], queryWords); } };
+        });
+        return { results: results, counts: counts };
+      }
+    };
+  }
+
+  var engine = { open: open, tokens: tokens };
+  if (typeof module === "object" && module.exports) module.exports = engine;
+  else global.LitsiteSearchEngine = engine;
+})(this);

@@ -1,0 +1,34 @@
+"""Scratch projects and a client, shared by the tests and the benchmarks (bench/ imports them
+from here; tests never import bench/)."""
+from __future__ import annotations
+
+import shutil
+import socket
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_seed(folder: Path) -> Path:
+    """A copy of the seed site (content, templates, static, config): tests edit it, never the repo."""
+    for name in ("templates", "static", "content"):
+        shutil.copytree(REPO / name, folder / name)
+    for name in ("site.yaml", "tags.yaml"):
+        shutil.copy(REPO / name, folder / name)
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    """The body of a URL, or '' when it cannot be had (a 404 included)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
