@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "sources" / "seeds").glob("*.txt"))
+# Screenshots go to an ignored folder, so a test run leaves git status clean; `make screenshots`
+# points this at docs/screenshots (the README's pictures) on purpose.
+SCREENSHOTS = Path(os.environ.get("LITSITE_SCREENSHOTS", REPO / "_screenshots")).resolve()
 from projects import copy_seed  # noqa: E402  (the benchmark edits the same copy of the seed site)
 
 

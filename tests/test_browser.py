@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 PAPER = "papers/spidepth-strengthened-pose-information-for-self-supervised-monocular-depth.html"
 KEY_PAGES = {"home": "index.html", "paper": PAPER, "tag": "tags/monocular-depth-estimation.html",
              "topic": "topics/depth-estimation.html", "search": "search.html?q=depth"}
-SCREENSHOTS = REPO / "docs" / "screenshots"
+from conftest import SCREENSHOTS  # noqa: E402
 
 
 def test_every_internal_link_is_served_over_http(seed_site, seed_server):

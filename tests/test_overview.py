@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import REPO
 from sitecheck import internal_targets, parse
 
-SCREENSHOTS = REPO / "docs" / "screenshots"
+from conftest import SCREENSHOTS  # noqa: E402
 
 
 def test_overview_links_resolve_and_the_map_has_every_paper(seed_site):

@@ -86,15 +86,16 @@ def test_typing_in_the_header_box_and_pressing_enter_searches(seed_server, watch
     assert "DeepWalk" in page.text_content("#search-results li:first-child a.paper-title")
 
 
-def test_offline_bundle_from_file_finds_deepwalk_with_no_outside_requests(tmp_path, watch_page):
-    result = run_litsite(REPO, "bundle", check=True)
+def test_offline_bundle_from_file_finds_deepwalk_with_no_outside_requests(seed_copy, tmp_path, watch_page):
+    result = run_litsite(seed_copy, "bundle", check=True)  # a copy: the repo's dist/ is not touched
     path = Path(re.search(r"wrote (\S+\.zip)", result.stderr).group(1))
-    path = path if path.is_absolute() else REPO / path
+    path = path if path.is_absolute() else seed_copy / path
+    unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         assert not any("/pagefind/" in n for n in names)
-        archive.extractall(tmp_path)
-    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+        archive.extractall(unpacked)
+    (folder,) = [p for p in unpacked.iterdir() if p.is_dir()]
     base = folder.resolve().as_uri() + "/"
     watch = watch_page(allowed_prefix=base)
     page = watch.page

@@ -6,11 +6,13 @@ longer exist are removed. Template, static or site.yaml changes go through a ful
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.analysis.related import RelatedIndex
 from generator.build.manifest import forget
 from generator.build.pagekeys import Keys, build_key, papers_shown
 from generator.build.pipeline import Built, build, write_exports
@@ -47,9 +49,15 @@ class LiveSite:
     def __init__(self, config: SiteConfig, output: Path, search: bool = True):
         self.config, self.output, self.search = config, output, search
         self.pagefind: PagefindRun | None = None
+        # Edits (the rebuild thread) and the refresh of derived pages (its own thread) take turns.
+        self.lock = threading.RLock()
         self.full_build()
 
     def full_build(self) -> Built:
+        with self.lock:
+            return self._full_build()
+
+    def _full_build(self) -> Built:
         built = build(self.config, self.output, search=self.search, parallel=False)  # serve has threads
         self.renderer, self.related = built.renderer, built.related
         self.neighbours = built.neighbours
@@ -60,12 +68,13 @@ class LiveSite:
     def rebuild_all(self, config: SiteConfig) -> Update:
         """A full build with a new config, without the search index (refreshed later)."""
         started = time.perf_counter()
-        self.config = config
-        search, self.search = self.search, False
-        try:
-            self.full_build()
-        finally:
-            self.search = search
+        with self.lock:
+            self.config = config
+            search, self.search = self.search, False
+            try:
+                self._full_build()
+            finally:
+                self.search = search
         return Update(full=True, seconds=time.perf_counter() - started)
 
     def _adopt(self, site: Site, pages: list[Page]) -> None:
@@ -79,6 +88,10 @@ class LiveSite:
 
         With `early`, the edited papers' own pages are written first and passed to it (`serve`
         reloads a browser showing one of them at once; lists that show the papers follow)."""
+        with self.lock:
+            return self._update_papers(changed, early)
+
+    def _update_papers(self, changed: list[Path], early: Callable[[list[str]], None] | None) -> Update:
         started = time.perf_counter()
         by_slug = dict(self.site.by_slug)
         edited: list[Paper] = []
@@ -154,9 +167,18 @@ class LiveSite:
         return others[:1] + papers + others[1:at] + [overview] + others[at:]
 
     def refresh_derived(self) -> list[str]:
-        """Overview, feeds, exports and search indexes: slow at scale, so `serve` runs this on a
-        thread of its own once edits settle, from a snapshot of the site, with its own renderer."""
-        site, pages = self.site, list(self.pages)
+        """Related papers of every paper, the overview, exports and search indexes: slow at scale,
+        so `serve` runs this on a thread of its own once edits settle, from a snapshot of the site.
+        (An edit ranks the edited papers' related lists at once; an edited text can move other
+        papers' lists too, which this catches up with.)"""
+        with self.lock:
+            site, pages = self.site, list(self.pages)
+        related = RelatedIndex(site.papers)
+        neighbours = related.all_neighbours(parallel=False)
+        with self.lock:
+            if self.site is site:  # no edit came in meanwhile (it would make this stale)
+                self._adopt_neighbours(related, neighbours)
+                pages = list(self.pages)
         renderer = Renderer(self.config.templates_dir, site.chrome())
         overview = overview_page(site)
         write_pages(RenderJob(renderer, [overview], self.output, self.keys, atomic=True), parallel=False)
@@ -169,6 +191,21 @@ class LiveSite:
             return search_summary(site, self.pagefind.finish(), fallback)
         finally:
             self.pagefind = None
+
+    def _adopt_neighbours(self, related: RelatedIndex, neighbours: dict[str, list[str]]) -> None:
+        moved = {slug for slug, others in neighbours.items() if others != self.neighbours.get(slug)}
+        self.related, self.neighbours = related, neighbours
+        if not moved:
+            return
+        pages = [paper_page(self.site, self.site.by_slug[slug], neighbours)
+                 if p.template == "paper.html" and (slug := p.path[len(urls.PAPERS_DIR) + 1:-5]) in moved else p
+                 for p in self.pages]
+        fresh = [p for p in pages if p.template == "paper.html" and p.path[len(urls.PAPERS_DIR) + 1:-5] in moved]
+        keys = {p.path: self.keys.key(p) for p in fresh}
+        self._write([p for p in fresh if keys[p.path] != self.page_keys.get(p.path)])
+        self.pages = pages
+        self.page_keys.update(keys)
+        self.shown.update({p.path: papers_shown(p) for p in fresh})
 
     def stop(self) -> None:
         """Stop a search refresh that is still running (its Pagefind process would outlive us)."""
