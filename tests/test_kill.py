@@ -105,3 +105,54 @@ def test_killed_builds_leave_the_previous_or_the_new_site(project):
     run_to_end(project, "build")  # a later build recovers and cleans up the killed build's staging
     assert site_state(project / "_site") == new
     assert not list(project.glob("._site.build-*"))
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of running processes that mention `text` (a project's path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                state = (entry / "stat").read_text().split(") ", 1)[1][0]
+            except OSError:
+                continue
+            if text in line and state != "Z":
+                found.append(f"{entry.name}: {line}")
+    return found
+
+
+def children_of(pid: int) -> list[str]:
+    try:
+        return (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split()
+    except OSError:
+        return []
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.parametrize("moment", ["workers", "pagefind"])
+def test_a_killed_build_leaves_no_child_process(tmp_path, moment):
+    """Forked workers and Pagefind die with a build that is SIGKILLed (nothing can clean up
+    after SIGKILL but the kernel: the parent-death signal)."""
+    from synth import make_project
+
+    project = make_project(2500, tmp_path / "synth")  # large enough for forked workers
+    build = start(project, "build")
+    if moment == "workers":
+        seen = wait_for(lambda: len(children_of(build.pid)) >= 1)
+    else:
+        seen = wait_for(lambda: any("pagefind" in line for line in processes_mentioning(str(project))))
+    assert seen, f"the build never started its {moment}"
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    assert wait_for(lambda: not processes_mentioning(str(project)), 30), processes_mentioning(str(project))
+    # An orphaned Pagefind would have run on to the end and written its entry file.
+    assert not list(project.glob("._site.build-*/.pagefind-new/pagefind-entry.json"))
