@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO / "tests"))  # synth.py, shared with the tests
 def main() -> None:
     import numpy as np
 
-    from generator.content.load import load_valid_papers
     from generator.analysis.related import RelatedIndex
+    from generator.content.load import load_valid_papers
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("papers", type=int, nargs="?", default=50_000)

@@ -161,7 +161,7 @@ def hugo_build(folder: Path, runs: int) -> dict:
         pagefind.append(seconds)
         peaks.append(max(peak, peak2))
     version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    return {"hugo": median(hugo), "pagefind": median(pagefind), "seconds": median([a + b for a, b in zip(hugo, pagefind)]),
+    return {"hugo": median(hugo), "pagefind": median(pagefind), "seconds": median([a + b for a, b in zip(hugo, pagefind, strict=True)]),
             "peak_mib": max(peaks) / 1024, "version": version}
 
 
@@ -207,9 +207,10 @@ def mkdocs_build(folder: Path, runs: int, limit: float | None = None) -> dict:
 # -- report -----------------------------------------------------------------------------------
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
-    memory = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
     return f"{os.cpu_count()} cores ({cpu}), {int(memory) / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()}"
 
 

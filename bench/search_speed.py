@@ -24,6 +24,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from generator.build.pipeline import build  # noqa: E402
 from generator.content.config import load_config  # noqa: E402
+
 from synth import make_project  # noqa: E402
 
 QUERIES = ["network pruning", "depth", "graph neural networks message passing", "quant", "learning rate",

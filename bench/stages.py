@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.build.pipeline import build  # noqa: E402
-from generator.content.config import load_config  # noqa: E402
-from generator.search.offline import write_fallback_index  # noqa: E402
+from generator.build.pipeline import build
+from generator.content.config import load_config
+from generator.search.offline import write_fallback_index
 
 started = time.perf_counter()
 pagefind = "--no-pagefind" not in sys.argv

@@ -7,8 +7,7 @@ import traceback
 from pathlib import Path
 
 from generator import __version__
-from generator.commands import (build, bundle, check, explain, importing, new, retag, serve, stats,
-                                suggest_topics)
+from generator.commands import build, bundle, check, explain, importing, new, retag, serve, stats, suggest_topics
 from generator.console import say
 from generator.errors import InputError
 

@@ -50,6 +50,6 @@ class InputError(Exception):
         return (InputError.from_problems, (self.problems,))
 
     @classmethod
-    def from_problems(cls, problems: list[Problem]) -> "InputError":
+    def from_problems(cls, problems: list[Problem]) -> InputError:
         first = problems[0]
         return cls(first.message, first.path, first.line, first.column, first.hint, problems)

@@ -67,7 +67,7 @@ class ForkedJobs(Generic[Shared, Task, Result]):
             self._processes.append(process)
             self._pipes.append(receiver)
 
-    def __enter__(self) -> "ForkedJobs[Shared, Task, Result]":
+    def __enter__(self) -> ForkedJobs[Shared, Task, Result]:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

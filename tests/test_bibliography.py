@@ -6,10 +6,11 @@ import shutil
 
 import pytest
 
-from conftest import collection, REPO, run_litsite, snapshot
 from generator.content.frontmatter import render_paper_file
 from generator.content.validate import read_paper
 from generator.sources.records import identifiers_from
+
+from conftest import REPO, collection, run_litsite, snapshot
 
 BIB = REPO / "tests" / "fixtures" / "bib"
 RESMLP = "we-present-resmlp-an-architecture-built-entirely-upon-multi-layer-perceptrons"

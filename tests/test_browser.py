@@ -6,7 +6,6 @@ import urllib.request
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import REPO
 from sitecheck import html_pages, internal_targets, parse
 
 pytestmark = pytest.mark.browser

@@ -31,7 +31,7 @@ def test_check_reports_every_kind_of_mistake_with_file_and_line():
     assert len(lines) == len(EXPECTED), lines
     for name, (line, message) in EXPECTED.items():
         pattern = rf"^tests/fixtures/check/{re.escape(name)}:{line}:\d+: (error|warning): .*{re.escape(message)}"
-        assert any(re.search(pattern, l) for l in lines), (name, lines)
+        assert any(re.search(pattern, line) for line in lines), (name, lines)
     assert "10 errors, 1 warnings in 13 files" in result.stderr
 
 
@@ -39,8 +39,8 @@ def test_check_github_format_prints_workflow_annotations():
     result = run_litsite(REPO, "check", "--format", "github", "tests/fixtures/check")
     lines = result.stdout.strip().splitlines()
     assert len(lines) == len(EXPECTED)
-    assert all(re.match(r"^::(error|warning) file=tests/fixtures/check/[^,]+,line=\d+,col=\d+,title=litsite check::", l)
-               for l in lines), lines
+    assert all(re.match(r"^::(error|warning) file=tests/fixtures/check/[^,]+,line=\d+,col=\d+,title=litsite check::", line)
+               for line in lines), lines
 
 
 def test_check_on_the_seed_content_finds_nothing():

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEEDS
 from generator.errors import InputError
 from generator.sources.dumps import parse_dump
+
+from conftest import SEEDS
 
 ABSTRACT_1 = ("We study the generalization of deep networks. Our analysis covers wide and deep models. "
               "Experiments on CIFAR-10 confirm the theory.")

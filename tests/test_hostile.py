@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_litsite, snapshot
 from generator.content.load import load_papers
 from generator.content.slugs import is_safe_slug
+
+from conftest import REPO, run_litsite, snapshot
 
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
 CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))

@@ -1,14 +1,14 @@
 """`litsite import`: one paper per paper, nothing invented silently, edits never overwritten."""
 from __future__ import annotations
 
-
 import pytest
 
-from conftest import collection, run_litsite, snapshot
 from generator.content.frontmatter import render_paper_file
-from generator.content.validate import read_paper
 from generator.content.identity import abstract_key
+from generator.content.validate import read_paper
 from generator.sources.merge import derive_title, extract_links
+
+from conftest import collection, run_litsite, snapshot
 
 A1 = ("We study the generalization of deep networks. Our analysis covers wide and deep models. "
       "Code is at https://github.com/example/deepgen.")

@@ -7,12 +7,12 @@ import pytest
 
 from generator.build.pagekeys import Keys
 from generator.build.writer import RenderJob, write_pages
+from generator.content.config import load_config
 from generator.render.renderer import Renderer
+from generator.serve.live import LiveSite
 from generator.site.plan import plan_site
 
 from conftest import snapshot
-from generator.content.config import load_config
-from generator.serve.live import LiveSite
 
 
 @pytest.fixture

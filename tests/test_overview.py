@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import re
-import sys
-import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import REPO
+from conftest import (
+    REPO,
+    SCREENSHOTS,
+)
 from sitecheck import internal_targets, parse
-
-from conftest import SCREENSHOTS  # noqa: E402
 
 
 def test_overview_links_resolve_and_the_map_has_every_paper(seed_site):
@@ -77,12 +76,12 @@ def test_overview_in_the_browser(seed_server, watch_page, scheme):
 
 @pytest.mark.slow
 def test_overview_at_10000_papers_is_light_and_shows_every_paper(tmp_path):
-    from synth import make_project
-
     from generator.build.pipeline import load_site
     from generator.content.config import load_config
     from generator.render.renderer import Renderer
     from generator.site.plan import overview_page
+
+    from synth import make_project
 
     project = make_project(10_000, tmp_path / "synth")
     config = load_config(project)

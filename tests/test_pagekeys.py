@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
 from generator.build.pipeline import build
 from generator.content.config import _TOP_KEYS, load_config
 from generator.content.frontmatter import render_paper_file
 from generator.content.paper import Paper, fingerprint
 from generator.content.validate import read_paper
 from generator.serve.live import LiveSite
+
+from conftest import REPO
 
 PAPERS = 40  # a small site: each edit builds it three times
 SUBJECT = "non-deep-networks"  # in a topic, with related papers and neighbours, on many listings

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from generator.content.frontmatter import render_paper_file
 from generator.content.paper import Paper
+from generator.content.slugs import is_safe_slug, unique_slug
 from generator.content.validate import read_paper
 from generator.errors import InputError
 from generator.sources.dumps import parse_dump
-from generator.content.slugs import is_safe_slug, unique_slug
 
 # Any Unicode text a file can hold: everything but surrogates (not encodable in UTF-8).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)

@@ -6,11 +6,11 @@ import os
 import re
 import shutil
 
-
-from conftest import snapshot
+from generator.build.manifest import manifest_path
 from generator.build.pipeline import build
 from generator.content.config import load_config
-from generator.build.manifest import manifest_path
+
+from conftest import snapshot
 
 
 def pages_of(folder):

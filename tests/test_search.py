@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from conftest import REPO, run_litsite
+from conftest import run_litsite
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ def test_offline_bundle_from_file_finds_deepwalk_with_no_outside_requests(seed_c
     assert watch.errors == [] and watch.outside == []
     for name in names:  # no asset is fetched from outside the bundle
         if name.endswith(".html"):
-            text = (tmp_path / name).read_text(encoding="utf-8")
+            text = (unpacked / name).read_text(encoding="utf-8")
             assets = re.findall(r'<(?:script|img|iframe|link(?![^>]*rel="(?:canonical|alternate)"))[^>]+'
                                 r'(?:src|href)="((?:https?:)?//[^"]*)"', text)
             assert not assets, (name, assets)

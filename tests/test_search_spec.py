@@ -59,7 +59,7 @@ def test_the_js_engine_ranks_the_python_index_as_the_spec_says(tmp_path):
       const search = engine.open(input.index);
       console.log(JSON.stringify(input.queries.map(q => search.search(q, input.filters).results.map(r => r.slug))));"""
     got = node(script, {"index": index, "queries": [c["q"] for c in SPEC["queries"]], "filters": NO_FILTERS})
-    for case, ranked in zip(SPEC["queries"], got):
+    for case, ranked in zip(SPEC["queries"], got, strict=True):
         assert ranked == case["ranked"], f"{case['q']!r}: {case['why']}"
 
 

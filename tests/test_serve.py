@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-
 from projects import copy_seed, fetch, free_port
 
 pytestmark = pytest.mark.browser
@@ -137,7 +136,7 @@ def test_a_burst_of_100_edits_is_debounced_into_few_rebuilds(served):
                            for n, p in [(0, files[0]), (50, files[50]), (99, files[99])]), timeout=60)
     # Pages are written before the update is logged: wait for the server's own account of all
     # 100 files (a file whose events straddle two batches is named twice, hence >=).
-    updates = lambda: [line for line in server.log if "re-rendered" in line or "full rebuild" in line]  # noqa: E731
+    updates = lambda: [line for line in server.log if "re-rendered" in line or "full rebuild" in line]
     wait_until(lambda: sum(files_rebuilt(line) for line in updates()) >= 100, timeout=60)
     assert 1 <= len(updates()) <= 10, updates()
 

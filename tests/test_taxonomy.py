@@ -6,13 +6,14 @@ import re
 import pytest
 import yaml
 
-from conftest import REPO, run_litsite
+from generator.analysis.related import related_papers
+from generator.analysis.taxonomy import GENERIC, PHRASE_STOPWORDS, PhraseMatcher, Tagger, propose_tags
 from generator.content.config import load_config
 from generator.content.frontmatter import render_paper_file
 from generator.content.load import load_papers
 from generator.content.validate import read_paper
-from generator.analysis.related import related_papers
-from generator.analysis.taxonomy import GENERIC, PHRASE_STOPWORDS, PhraseMatcher, Tagger, propose_tags
+
+from conftest import REPO, run_litsite
 
 
 @pytest.fixture(scope="module")

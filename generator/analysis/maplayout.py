@@ -72,7 +72,7 @@ def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
     colour_of = {slug: i % PALETTE_SIZE for i, slug in enumerate(topics)}
     points = []
     for i, paper in enumerate(papers):
-        topic = paper.topics[0] if paper.topics else None
+        topic = paper.topics[0] if paper.topics else ""
         points.append(MapPoint(paper.slug, paper.title, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
                                round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), colour_of.get(topic, -1)))
     return tuple(points)
@@ -98,7 +98,7 @@ def _mds(distance):
 
     from sklearn.manifold import MDS
 
-    options = {"n_components": 2, "random_state": 0, "n_init": 1}
+    options: dict[str, object] = {"n_components": 2, "random_state": 0, "n_init": 1}
     if "metric_mds" in inspect.signature(MDS).parameters:  # scikit-learn >= 1.8
         options.update(metric="precomputed", init="classical_mds")
     else:

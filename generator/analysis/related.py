@@ -6,6 +6,8 @@ fitted model so that `litsite serve` can re-rank one edited paper without refitt
 """
 from __future__ import annotations
 
+from typing import Any
+
 from generator.analysis.text import fit_tfidf, paper_text
 from generator.content.paper import Paper
 from generator.workers import ForkedJobs, fork_workers
@@ -27,7 +29,9 @@ class RelatedIndex:
 
         self.k = k
         self.slugs = [p.slug for p in papers]
-        self.vectorizer = self.matrix = self._columns = None
+        self.vectorizer: Any = None  # scikit-learn and scipy objects (untyped)
+        self.matrix: Any = None
+        self._columns: Any = None
         if len(papers) >= 2:
             self.vectorizer, self.matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english",
                                                      sublinear_tf=True, max_df=0.5,
@@ -94,7 +98,7 @@ class RelatedIndex:
         out = {}
         for i, slug in enumerate(self.slugs):
             a, b = starts[i], starts[i + 1]
-            ranked = sorted((-round(float(s), 6), self.slugs[j]) for s, j in zip(scores[a:b], ids[a:b]) if s > 0)
+            ranked = sorted((-round(float(s), 6), self.slugs[j]) for s, j in zip(scores[a:b], ids[a:b], strict=True) if s > 0)
             out[slug] = [other for _, other in ranked[: self.k]]
         return out
 

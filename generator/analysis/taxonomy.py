@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.analysis.related import related_papers
 from generator.analysis.text import fit_tfidf
@@ -94,7 +95,7 @@ class PhraseMatcher:
     def mask(self, text: str) -> str:
         """The text with every matched phrase replaced by '.', leaving only what the vocabulary lacks."""
         tokens = _TOKEN.findall(text)
-        hidden = set()
+        hidden: set[int] = set()
         for _, _, start, end in self._matches(tokens):
             hidden.update(range(start, end))
         return " ".join("." if i in hidden else t for i, t in enumerate(tokens))
@@ -139,7 +140,7 @@ class Tagger:
         self.topic_matchers = {t.slug: PhraseMatcher({p: t.slug for p in t.terms}) for t in config.topics}
         self.proposed = propose_tags(corpus, config.tags) if config.propose_tags else {}
         self.proposed_matcher = PhraseMatcher({phrase: slug for slug, phrase in self.proposed.items()})
-        self._centroids = None
+        self._centroids: tuple[Any, list[str], Any] | None = None
         self._corpus = corpus
 
     def assign(self, paper: Paper) -> Assignment:
@@ -265,12 +266,14 @@ def _score(matcher: PhraseMatcher, title: str, abstract: str, weights: dict | No
     return reasons
 
 
-def _topic_centroids(tagger: Tagger, corpus: list[Paper]):
-    from sklearn.preprocessing import normalize
+def _topic_centroids(tagger: Tagger, corpus: list[Paper]) -> tuple[Any, list[str], Any]:
     import numpy as np
     import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
 
     texts = [p.title + ". " + p.abstract for p in corpus]
+    vectorizer: Any
+    matrix: Any
     vectorizer, matrix = fit_tfidf(texts, stop_words="english", sublinear_tf=True, min_df=1) if texts else (None, None)
     if vectorizer is None:
         return None, [], None
@@ -434,13 +437,14 @@ def suggest_topics(papers: list[Paper], n_topics: int | None = None, seed: int =
     import numpy as np
     import yaml
     from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     if len(papers) < 4:
         return "# too few papers to suggest topics\n"
     k = n_topics or int(min(16, max(2, round((len(papers) / 2) ** 0.5))))
     k = min(k, len(papers))
     vectorizer, matrix = fit_tfidf([p.title + ". " + p.abstract for p in papers],
-                                   stop_words=sorted(PHRASE_STOPWORDS | GENERIC | _SKLEARN_STOP), sublinear_tf=True,
+                                   stop_words=sorted(PHRASE_STOPWORDS | GENERIC | ENGLISH_STOP_WORDS), sublinear_tf=True,
                                    ngram_range=(1, 2), min_df=2 if len(papers) > 20 else 1, max_df=0.3)
     if vectorizer is None:
         return "# the papers have too few distinct words to suggest topics\n"
@@ -463,9 +467,3 @@ def suggest_topics(papers: list[Paper], n_topics: int | None = None, seed: int =
               "# Review, rename and merge them, delete 'examples', then paste under 'topics:' in site.yaml.\n")
     return header + yaml.safe_dump({"topics": topics}, sort_keys=False, allow_unicode=True, width=100)
 
-
-_SKLEARN_STOP: frozenset = frozenset()
-try:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as _SKLEARN_STOP  # noqa: F811
-except ImportError:  # pragma: no cover
-    pass

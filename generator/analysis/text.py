@@ -1,6 +1,8 @@
 """Text as the analyses see it: one string per paper, and a TF-IDF model of a collection."""
 from __future__ import annotations
 
+from typing import Any
+
 from generator.content.paper import Paper
 
 
@@ -9,7 +11,7 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.title}. {paper.abstract}"
 
 
-def fit_tfidf(texts: list[str], **options):
+def fit_tfidf(texts: list[str], **options: Any) -> tuple[Any, Any]:
     """A fitted TfidfVectorizer and matrix; pruning options are relaxed when they would leave no
     terms (a collection of near-identical abstracts), and None when the texts hold no words at all."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -29,7 +29,7 @@ from generator.site import urls
 from generator.site.docs import find_docs, read_intro
 from generator.site.model import Site
 from generator.site.pages import Page
-from generator.site.plan import Related, home_page, overview_page, paper_page, plan_collection_pages
+from generator.site.plan import home_page, in_site_order, overview_page, paper_page, plan_collection_pages
 from generator.workers import ForkedJobs, fork_workers
 
 PARALLEL_FROM = 2000  # papers; below this the other pages render in this process, after the papers'
@@ -93,7 +93,7 @@ def build(config: SiteConfig, output: Path | None = None, search: bool = True, p
             else:
                 part, overview = _render_others((RenderJob(renderer, others, staging, keys, previous), site), 0)
             written.absorb(part)
-        pages = _in_site_order(others, paper_pages, overview)
+        pages = in_site_order(others, paper_pages, overview)
         search_key = _search_key(pages, written) if search else ""
         reuse = search and previous is not None and _search_reusable(previous, search_key)
         if search and not reuse:
@@ -128,12 +128,6 @@ def _render_others(shared: tuple[RenderJob, Site], _task: int) -> tuple[Written,
     overview = overview_page(site)
     written.absorb(write_range(RenderJob(job.renderer, [overview], job.folder, job.keys, job.previous), (0, 1)))
     return written, overview
-
-
-def _in_site_order(others: list[Page], papers: list[Page], overview: Page) -> list[Page]:
-    """Home, papers, the listings, the overview after the needs-attention pages, docs, search."""
-    at = next((i for i, p in enumerate(others) if p.template in ("doc.html", "search.html")), len(others))
-    return others[:1] + papers + others[1:at] + [overview] + others[at:]
 
 
 @contextlib.contextmanager

@@ -37,7 +37,7 @@ class Written:
     keys: dict[str, str] = field(default_factory=dict)  # path -> page key, for every page
     rendered: int = 0  # pages rendered; the others were unchanged since the previous build
 
-    def absorb(self, other: "Written") -> None:
+    def absorb(self, other: Written) -> None:
         self.keys.update(other.keys)
         self.rendered += other.rendered
 

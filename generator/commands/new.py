@@ -1,10 +1,9 @@
 """`litsite new`: a valid paper file for a paper a person adds by hand."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from pathlib import Path
-
-import argparse
 
 from generator.analysis.taxonomy import Tagger, apply
 from generator.commands.options import csv, today

@@ -25,7 +25,7 @@ def today() -> dt.date:
     # SOURCE_DATE_EPOCH makes imports reproducible (the reproducible-builds convention).
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 

@@ -75,6 +75,7 @@ def _name(paper: Paper, config: SiteConfig) -> str:
 
 
 def _line_of(paper: Paper, key: str) -> tuple[int, int]:
+    assert paper.path is not None  # checked papers are read from files
     yaml_text, _, first = split_front_matter(paper.path.read_text(encoding="utf-8"), str(paper.path))
     lines = key_lines(yaml_text, first)
     return lines.get(key) or lines.get(key.split("[")[0], (first, 1))

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from generator.content.frontmatter import load_yaml
-from generator.errors import InputError, Problem
 from generator.content.slugs import is_safe_slug
+from generator.errors import InputError, Problem
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
@@ -81,7 +81,7 @@ class SiteConfig:
         return self._by_slug.get(slug)
 
 
-_TOP_KEYS = {
+_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
     "language": str, "markdown": dict, "per_page": int, "nav": list, "topics": list, "tags": (list, str),
     "propose_tags": bool, "check": dict,

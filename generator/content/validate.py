@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.frontmatter import key_lines, load_yaml, split_front_matter
-from generator.content.paper import FIELD_ORDER, LINK_KINDS, MAX_TAGS, MAX_TOPICS, REQUIRED, TITLE_SOURCES, Paper, Source
+from generator.content.paper import (
+    FIELD_ORDER,
+    LINK_KINDS,
+    MAX_TAGS,
+    MAX_TOPICS,
+    REQUIRED,
+    TITLE_SOURCES,
+    Paper,
+    Source,
+)
 from generator.content.slugs import is_safe_slug
 from generator.errors import InputError, Problem
 

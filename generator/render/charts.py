@@ -76,9 +76,8 @@ def map_svg(points: Sequence[MapPoint], url: Url, highlight: set[str] | None = N
     parts = [f'<svg class="map" viewBox="0 0 {MAP_SIZE} {MAP_SIZE}" width="{size}" role="group" '
              f'aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">'
              f'<title id="{chart_id}-t">{escape(title)}</title>']
-    dim = highlight is not None
     for p in points:
-        faded = dim and p.slug not in highlight
+        faded = highlight is not None and p.slug not in highlight
         cls = "dot faded" if faded else f"dot c{p.colour}" if p.colour >= 0 else "dot"
         if faded:  # context only: not a link, so the keyboard visits the highlighted papers alone
             parts.append(f'<circle class="{cls}" cx="{p.x}" cy="{p.y}" r="{radius}"/>')

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from xml.sax.saxutils import escape as xml_escape, quoteattr
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 from generator.render.citations import bibtex_entry
 from generator.site import urls

@@ -16,7 +16,7 @@ from generator.analysis.related import RelatedIndex
 from generator.build.manifest import forget
 from generator.build.pagekeys import Keys, build_key, papers_shown
 from generator.build.pipeline import Built, build, write_exports
-from generator.build.writer import RenderJob, copy_static, write_pages
+from generator.build.writer import RenderJob, write_pages
 from generator.content.config import SiteConfig
 from generator.content.paper import Paper
 from generator.content.validate import read_paper
@@ -26,7 +26,7 @@ from generator.search.pagefind import PagefindRun, search_summary, start_pagefin
 from generator.site import urls
 from generator.site.model import Site
 from generator.site.pages import Page
-from generator.site.plan import home_page, overview_page, paper_page, plan_collection_pages
+from generator.site.plan import home_page, in_site_order, overview_page, paper_page, plan_collection_pages
 
 
 @dataclass
@@ -142,8 +142,8 @@ class LiveSite:
         """A paper page planned last time whose papers (its own, related, neighbours) did not
         change keeps its key: at 10,000 papers, digesting every paper page was most of an edit."""
         before = self.shown.get(page.path)
-        return self.keyed_with == self.keys.build and before is not None and page.path in self.page_keys and not (changed & before) \
-            and self._kept.get(page.path) is page
+        return (self.keyed_with == self.keys.build and before is not None and page.path in self.page_keys
+                and not (changed & before) and self._kept.get(page.path) is page)
 
     def _plan(self, site: Site, neighbours: dict[str, list[str]], changed: set[str]) -> list[Page]:
         """The site's pages, except that a paper page showing nothing that changed is the page
@@ -162,9 +162,8 @@ class LiveSite:
                 self._kept[page.path] = page
             papers.append(page)
         others = [home_page(site)] + plan_collection_pages(site)
-        overview = next(p for p in self.pages if p.template == "overview.html")
-        at = next((i for i, p in enumerate(others) if p.template in ("doc.html", "search.html")), len(others))
-        return others[:1] + papers + others[1:at] + [overview] + others[at:]
+        overview = next(p for p in self.pages if p.template == "overview.html")  # refreshed in the background
+        return in_site_order(others, papers, overview)
 
     def refresh_derived(self) -> list[str]:
         """Related papers of every paper, the overview, exports and search indexes: slow at scale,
@@ -211,9 +210,6 @@ class LiveSite:
         """Stop a search refresh that is still running (its Pagefind process would outlive us)."""
         if self.pagefind is not None:
             self.pagefind.cancel()
-
-    def copy_static(self) -> None:
-        copy_static(self.config, self.output)
 
 
 def _moved_neighbours(before: Site, after: Site, changed: set[str]) -> set[str]:

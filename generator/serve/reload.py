@@ -21,7 +21,7 @@ LIVE_RELOAD_SCRIPT = """<script>
     }
     box.textContent = "litsite: the last edit could not be built; showing the last good version.\\n\\n" + message;
   }
-  var source = new EventSource("%s");
+  var source = new EventSource("EVENTS_PATH");
   // A reload names the pages it changed: only a tab showing one of them reloads.
   var here = decodeURIComponent(location.pathname).replace(/^\\//, "").replace(/(^|\\/)$/, "$1index.html");
   // Marks on the page that tests (and curious readers) can wait on instead of guessing times.
@@ -34,7 +34,7 @@ LIVE_RELOAD_SCRIPT = """<script>
   source.addEventListener("broken", function (e) { overlay(JSON.parse(e.data).message); });
   source.addEventListener("fixed", function () { if (box) { box.remove(); box = null; } });
 })();
-</script>""" % EVENTS_PATH
+</script>""".replace("EVENTS_PATH", EVENTS_PATH)
 
 
 class Broadcaster:

@@ -84,6 +84,7 @@ def make_handler(root: Path, broadcaster: Broadcaster | None):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            assert broadcaster is not None  # only served with live reload on
             q = broadcaster.subscribe()
             try:
                 self.wfile.write(b": connected\n\n")
@@ -136,7 +137,7 @@ def serve(config: SiteConfig, host: str, port: int, search: bool = True) -> None
     broadcaster = Broadcaster()
     server.RequestHandlerClass = make_handler(config.output_dir, broadcaster)
     server.daemon_threads = True
-    rebuilder = Rebuilder(config, live, broadcaster, search)
+    rebuilder = Rebuilder(config, live, broadcaster)
     observer = watch(config, rebuilder)
     say(f"serving {config.output_dir.name}/ on http://{host}:{port}/ (Ctrl-C to stop)")
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops us as cleanly as Ctrl-C

@@ -5,7 +5,7 @@ import threading
 import time
 from pathlib import Path
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
@@ -22,8 +22,8 @@ SEARCH_REFRESH_AFTER = 1.5  # seconds of quiet before the search index is rebuil
 class Rebuilder:
     """Collects file events, waits for a quiet moment, then rebuilds on one worker thread."""
 
-    def __init__(self, config: SiteConfig, live, broadcaster: Broadcaster, search: bool):
-        self.config, self.live, self.broadcaster, self.search = config, live, broadcaster, search
+    def __init__(self, config: SiteConfig, live: LiveSite, broadcaster: Broadcaster):
+        self.config, self.live, self.broadcaster = config, live, broadcaster
         self.pending: set[Path] = set()
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -146,13 +146,13 @@ def watch(config: SiteConfig, rebuilder: Rebuilder) -> BaseObserver:
     return observer
 
 
-class _RootFiles:
+class _RootFiles(FileSystemEventHandler):
     """Only site.yaml and the files it names matter at the project's top level."""
 
-    def __init__(self, inner, config: SiteConfig):
+    def __init__(self, inner: FileSystemEventHandler, config: SiteConfig):
         self.inner, self.config = inner, config
 
-    def dispatch(self, event):
+    def dispatch(self, event: FileSystemEvent) -> None:
         names = {"site.yaml", "tags.yaml"}
         paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
         if any(Path(p).name in names for p in paths if p):

@@ -28,7 +28,7 @@ class TopicNode:
     title: str
     description: str
     count: int
-    children: tuple["TopicNode", ...] = ()
+    children: tuple[TopicNode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Card:
     tags: tuple[str, ...]  # the first five
 
     @classmethod
-    def of(cls, paper: Paper) -> "Card":
+    def of(cls, paper: Paper) -> Card:
         return cls(paper.slug, paper.title, paper.title_is_derived, tuple(paper.authors[:4]), paper.venue,
                    paper.year, tuple(paper.tags[:5]))
 

@@ -14,8 +14,20 @@ from generator.content.config import Topic
 from generator.content.paper import Paper
 from generator.site import urls
 from generator.site.model import Card, Crumb, DocSource, Pager, PaperLink, Site, TopicNode, by_newest, by_title, walk
-from generator.site.pages import (AttentionContext, AttentionSection, DocContext, HomeContext, ListingContext, NoContext,
-                                  OverviewContext, Page, PaperContext, SearchContext, TagsContext, YearsContext)
+from generator.site.pages import (
+    AttentionContext,
+    AttentionSection,
+    DocContext,
+    HomeContext,
+    ListingContext,
+    NoContext,
+    OverviewContext,
+    Page,
+    PaperContext,
+    SearchContext,
+    TagsContext,
+    YearsContext,
+)
 from generator.site.stats import added_bars, tag_bars, topic_bars
 
 RECENT_ON_HOME = 12
@@ -27,8 +39,15 @@ Related = Mapping[str, Sequence[str]]  # slug -> slugs of its most similar paper
 
 def plan_site(site: Site, related: Related) -> list[Page]:
     """Every page of the site, in a stable order."""
-    return [home_page(site)] + [paper_page(site, p, related) for p in site.papers] + plan_collection_pages(site) \
-        + [overview_page(site)]
+    others = [home_page(site)] + plan_collection_pages(site)
+    return in_site_order(others, [paper_page(site, p, related) for p in site.papers], overview_page(site))
+
+
+def in_site_order(others: list[Page], papers: list[Page], overview: Page) -> list[Page]:
+    """The site's order (the sitemap's): home, papers, listings and needs-attention pages, the
+    overview, docs, search. A build plans these three parts at different times."""
+    at = next((i for i, p in enumerate(others) if p.template in ("doc.html", "search.html")), len(others))
+    return others[:1] + papers + others[1:at] + [overview] + others[at:]
 
 
 def plan_collection_pages(site: Site) -> list[Page]:

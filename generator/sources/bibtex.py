@@ -11,12 +11,13 @@ import re
 from generator.errors import InputError, Problem
 from generator.sources.records import Record, identifiers_from
 
+
 def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Problem]]:
+    import logging
+
     import bibtexparser
     from bibtexparser import middlewares as mw
     from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
-
-    import logging
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks ourselves
     try:
@@ -28,7 +29,7 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
     records: list[Record] = []
     entries = list(library.entries)
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             problems.append(Problem(f"duplicate key '{block.key}': imported as a record of its own, check it",
                                     source_name, line, severity="warning"))
@@ -41,7 +42,7 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
             problems.append(Problem(f"malformed entry{f' {key.group(1)!r}' if key else ''} skipped: {reason}",
                                     source_name, line, hint="fix the entry and import the file again"))
     seen_keys: set[str] = set()
-    for entry in sorted(entries, key=lambda e: e.start_line):
+    for entry in sorted(entries, key=lambda e: e.start_line or 0):
         record, problem = _record(entry, source_name)
         if problem:
             problems.append(problem)

@@ -218,7 +218,7 @@ def _first(group: list[Record], name: str):
 def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
     titled = next((r for r in group if r.title), None)
     abstract = _first(group, "abstract") or ""
-    title = titled.title if titled else derive_title(abstract)
+    title = (titled.title if titled else None) or derive_title(abstract)
     paper = Paper(
         slug=unique_slug(title, taken, fallback_seed=abstract_key(abstract) or title),
         title="",
@@ -288,7 +288,7 @@ def _merge_title(paper: Paper, record: Record, plan: ImportPlan, filled: list[st
         paper.set_generated("title", record.title)
         paper.title_source = source_kind(record.file)
         filled.append("title (was derived)")
-    elif not paper.owned_by_machine("title") and title_key(record.title) != title_key(paper.title):
+    elif not paper.owned_by_machine("title") and title_key(record.title or "") != title_key(paper.title):
         plan.conflicts.append(f"{paper.slug}: kept the title a person set; {record.file}:{record.line} "
                               f"says '{record.title}'")
 

@@ -5,8 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from generator.errors import InputError, Problem
+from generator.errors import InputError
 
 
 @dataclass
