@@ -7,6 +7,7 @@ is seeded: the same content gives the same layout, byte for byte. render/charts.
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -94,8 +95,6 @@ def _spread(vectors):
 
 def _mds(distance):
     """2-D positions for the topic centres; classical MDS start, so it is deterministic."""
-    import inspect
-
     from sklearn.manifold import MDS
 
     options: dict[str, object] = {"n_components": 2, "random_state": 0, "n_init": 1}

@@ -9,9 +9,12 @@ goes to the topic whose papers its text is closest to, and `explain` says so.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import yaml
 
 from generator.analysis.related import related_papers
 from generator.analysis.text import fit_tfidf
@@ -406,8 +409,6 @@ def explain(paper: Paper, assignment: Assignment) -> list[str]:
 
 
 def stats(papers: list[Paper], config: SiteConfig) -> list[str]:
-    import statistics
-
     per_paper = [len(p.tags) for p in papers] or [0]
     tag_counts = Counter(t for p in papers for t in p.tags)
     topic_counts = Counter(t for p in papers for t in p.topics)
@@ -435,7 +436,6 @@ def stats(papers: list[Paper], config: SiteConfig) -> list[str]:
 def suggest_topics(papers: list[Paper], n_topics: int | None = None, seed: int = 0) -> str:
     """Candidate topics for a collection without a taxonomy, as YAML for site.yaml."""
     import numpy as np
-    import yaml
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 

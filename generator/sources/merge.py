@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import PurePath
 
 from generator.content.identity import abstract_key, title_key
@@ -172,8 +173,6 @@ def _same_subject(a: str, b: str) -> bool:
 
 
 def _near(a: str, b: str) -> bool:
-    from difflib import SequenceMatcher
-
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
 
