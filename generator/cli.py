@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -10,6 +12,7 @@ from generator import __version__
 from generator.commands import build, bundle, check, explain, importing, new, retag, serve, stats, suggest_topics
 from generator.console import say
 from generator.errors import InputError
+from generator.signals import stop_on_signals
 
 EXIT_BAD_INPUT = 2
 COMMANDS = (importing, build, serve, bundle, check, new, retag, explain, stats, suggest_topics)
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    stop_on_signals()
     try:
         return int(args.func(args))
     except InputError as exc:
@@ -52,16 +56,31 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         for problem in exc.problems:
             say(str(problem))
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        say("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
+        return 128 + signum
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        return _environment_error(exc)
     except Exception as exc:  # a bug in litsite, not the user's input
         if args.debug:
             traceback.print_exc()
         else:
             say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         return 1
+
+
+def _environment_error(exc: OSError) -> int:
+    """An OSError nobody turned into a message: still the machine's refusal, not a bug of ours."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        say(f"error: no space left on the device{where}; free some space and run again")
+    else:
+        say(f"error: {exc.strerror or exc}{where}")
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,8 @@ class Problem:
 class InputError(Exception):
     """Bad input. Carries one or more problems; nothing was written."""
 
+    exit_code = 2
+
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None,
                  column: int | None = None, hint: str | None = None,
                  problems: list[Problem] | None = None):
@@ -47,9 +49,16 @@ class InputError(Exception):
 
     def __reduce__(self):
         # Pickled as its problems (a worker process hands its errors back this way).
-        return (InputError.from_problems, (self.problems,))
+        return (type(self).from_problems, (self.problems,))
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> InputError:
         first = problems[0]
         return cls(first.message, first.path, first.line, first.column, first.hint, problems)
+
+
+class SystemProblem(InputError):
+    """The machine, not the input: a full disk, a read-only folder, another build holding the
+    output. Shown like bad input (where, what, what to do), with exit code 1."""
+
+    exit_code = 1

@@ -1,15 +1,24 @@
-"""Writing to disk so that an interrupted run never leaves a half-written file."""
+"""Files on disk: writes that an interrupted run never leaves half-done, published with modes any
+web server can read, and reads that refuse what is not a plain file (a FIFO would hang us)."""
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
+import stat
 import tempfile
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+
+from generator.errors import InputError, SystemProblem
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+FILE_MODE = 0o644  # published files: readable by a web server running as another user, whatever the umask
+FOLDER_MODE = 0o755
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -17,19 +26,124 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder + rename: readers see old or new, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write via a temp file in the same folder + rename: readers see old or new, never a mix.
+
+    mkstemp makes the file 0600; it is opened up to 0644 before it gets its name, so no reader
+    ever sees it private. A full disk is reported with the path and the size that was needed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise_for_disk(exc, path, len(data))
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise_for_disk(exc, path, len(data))
         raise
+
+
+def raise_for_disk(exc: OSError, path: Path, needed: int | None = None) -> None:
+    """Turn the environment's refusals (disk full, read-only, no permission) into a message
+    that names the path; any other OSError is left to the caller."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = _free_bytes(path.parent)
+        wanted = f"{_size(needed)} needed, " if needed is not None else ""
+        raise SystemProblem(f"no space left on the device writing {path} ({wanted}{_size(free)} free there)",
+                            path, hint="free some space (or build elsewhere) and run again; "
+                                       "the previous output is unchanged") from None
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        raise SystemProblem(f"cannot write {path}: {exc.strerror}", path,
+                            hint="check the folder's permissions, or that its file system is writable") from None
+
+
+def _free_bytes(folder: Path) -> int:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return 0
+    return info.f_bavail * info.f_frsize
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # a paper file is a few KiB; 5 MiB is generous
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    """What a project's own files (papers, docs, site.yaml) must be: plain files, inside the
+    project (`inside`), at most `max_bytes` each (site.yaml's max_file_bytes)."""
+    inside: Path | None = None
+    max_bytes: int | None = DEFAULT_MAX_FILE_BYTES
+
+    def read(self, path: Path) -> bytes:
+        return read_plain_file(path, self.inside, self.max_bytes)
+
+    def read_text(self, path: Path) -> str:
+        """UTF-8 text in NFC: the same text typed on macOS (NFD) and elsewhere is one text."""
+        data = self.read(path)
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", path, 1, 1, "save the file as UTF-8") from None
+
+
+def read_plain_file(path: Path, inside: Path | None = None, max_bytes: int | None = None) -> bytes:
+    """The bytes of `path`, which must be a regular file (after links are followed), inside the
+    folder `inside` when given, and at most `max_bytes` long. Anything else is refused at once:
+    a FIFO would block the reader forever, /dev/zero would fill memory, and a link out of the
+    project would publish a file nobody meant to."""
+    if inside is not None and not is_inside(path, inside):
+        raise InputError(f"is a link to {path.resolve()}, outside the project", path,
+                         hint="copy the file into the project; links may only point inside it")
+    try:
+        info = os.stat(path)
+        _check_kind(path, info.st_mode)
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, open returns at once.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise InputError("no such file (or a link to nothing)", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        _check_kind(path, info.st_mode)
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise InputError(f"is {_size(info.st_size)}, over the limit of {_size(max_bytes)} for one file", path,
+                             hint="set max_file_bytes in site.yaml if a file this large is meant")
+        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while we read it
+        raise InputError(f"is over the limit of {_size(max_bytes)} for one file", path,
+                         hint="set max_file_bytes in site.yaml if a file this large is meant")
+    return data
+
+
+def _check_kind(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    raise InputError(f"is {kind}, not a regular file", path, hint="litsite reads plain files only; remove or replace it")
 
 
 def swap_directory(new: Path, target: Path) -> None:

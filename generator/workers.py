@@ -105,7 +105,8 @@ def _work(work: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], pi
           parent: int) -> None:
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would raise in here
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     try:
         for task in tasks:
             pipe.send(("ok", work(shared, task)))

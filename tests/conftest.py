@@ -90,12 +90,10 @@ def seed_site(tmp_path_factory) -> Path:
 class StaticServer:
     def __init__(self, folder: Path):
         import threading
-        from http.server import ThreadingHTTPServer
 
-        from generator.serve.server import make_handler
+        from generator.serve.server import DevServer, make_handler
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(folder, None))
-        self.httpd.daemon_threads = True
+        self.httpd = DevServer(("127.0.0.1", 0), make_handler(folder, None))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 

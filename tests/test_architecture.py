@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
-BASE = {"generator", "generator.errors", "generator.console", "generator.files", "generator.workers"}
+BASE = {"generator", "generator.errors", "generator.console", "generator.files", "generator.workers",
+        "generator.signals"}
 # What each stage may import, besides the base modules: only stages before it in the pipeline.
 ALLOWED = {
     "content": set(),

@@ -23,7 +23,7 @@ def outside_outputs(project: Path) -> dict[str, bytes]:
     """Every file of the project except the three folders litsite may write to, and the manifest
     of the last build beside _site/ (manifest.py)."""
     return {k: v for k, v in snapshot(project).items()
-            if k.split("/")[0] not in ("content", "_site", "dist", "._site.manifest.json")}
+            if k.split("/")[0] not in ("content", "_site", "dist", "._site.manifest.json", "._site.lock")}
 
 
 def assert_clean_error(result, expected: str, code: int = 2):

@@ -138,9 +138,10 @@ CONFIG_EDITS: dict[str, Callable[[dict], None]] = {
     "tags": add_tag_to_vocabulary,
     "propose_tags": lambda d: d.update(propose_tags=not d.get("propose_tags", True)),
     "check": lambda d: d.update(check={"unknown_tags": "ignore"}),
+    "max_file_bytes": lambda d: d.update(max_file_bytes=1024 * 1024),
 }
 # Edits that change what tools do (check, import, retag), not what a page shows.
-INVISIBLE = {"locked", "generated", "check", "propose_tags", "tags"}
+INVISIBLE = {"locked", "generated", "check", "propose_tags", "tags", "max_file_bytes"}
 
 
 def edit_template(name: str) -> Callable[[Path], list[Path]]:

@@ -5,7 +5,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from generator.build.lock import output_lock
 from generator.build.pipeline import Built, build
+from generator.console import say
 from generator.content.config import SiteConfig
 from generator.content.slugs import slugify
 from generator.files import atomic_write_bytes
@@ -19,9 +21,14 @@ def bundle_path(config: SiteConfig) -> Path:
     return config.root / "dist" / f"{slugify(config.title) or 'site'}-offline.zip"
 
 
-def make_bundle(config: SiteConfig) -> tuple[Path, Built, int]:
+def make_bundle(config: SiteConfig, wait: bool = False) -> tuple[Path, Built, int]:
     target = bundle_path(config)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(target, wait, say):
+        return _make_bundle(config, target)
+
+
+def _make_bundle(config: SiteConfig, target: Path) -> tuple[Path, Built, int]:
     # Staged inside dist/ so that litsite writes nowhere but content/, _site/ and dist/.
     with tempfile.TemporaryDirectory(prefix=".bundle-", dir=target.parent) as scratch:
         site = Path(scratch) / "site"

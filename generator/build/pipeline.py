@@ -7,6 +7,7 @@ Over an existing `_site/`, pages whose key is unchanged are linked from it (buil
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import time
@@ -15,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
+from generator.build.lock import output_lock
 from generator.build.manifest import Previous, link_tree, load_previous, record, write_token
 from generator.build.pagekeys import Keys, build_key, digest
 from generator.build.writer import RenderJob, Written, copy_static, write_pages, write_range
+from generator.console import say
 from generator.content.config import SiteConfig
 from generator.content.load import load_valid_papers
-from generator.files import atomic_write_text, swap_directory
+from generator.files import FOLDER_MODE, atomic_write_text, raise_for_disk, swap_directory
 from generator.render.exports import atom_feed, papers_bib, papers_json, robots, sitemap
 from generator.render.renderer import Renderer
 from generator.search.offline import write_fallback_index
@@ -58,12 +61,19 @@ class Built:
 
 
 def load_site(config: SiteConfig, parallel: bool = False) -> Site:
-    return Site(config, load_valid_papers(config.papers_dir, parallel), find_docs(config), read_intro(config))
+    return Site(config, load_valid_papers(config.papers_dir, parallel, config.read_rules), find_docs(config), read_intro(config))
 
 
-def build(config: SiteConfig, output: Path | None = None, search: bool = True, parallel: bool = True) -> Built:
-    started = time.perf_counter()
+def build(config: SiteConfig, output: Path | None = None, search: bool = True, parallel: bool = True,
+          wait: bool = False) -> Built:
+    """Build into `output` (default `_site/`), holding its lock (build/lock.py) throughout."""
     output = output or config.output_dir
+    with output_lock(output, wait, say):
+        return _build(config, output, search, parallel)
+
+
+def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Built:
+    started = time.perf_counter()
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
         site = load_site(config, parallel)
@@ -71,11 +81,12 @@ def build(config: SiteConfig, output: Path | None = None, search: bool = True, p
     key = build_key(config.templates_dir, site.chrome())
     keys = Keys(key)
     previous = load_previous(output, key) if output.is_dir() else None
-    staging = _staging(output)
     others = [home_page(site)] + plan_collection_pages(site)
     pagefind: PagefindRun | None = None
     background: ForkedJobs | None = None
+    staging: Path | None = None
     try:
+        staging = _staging(output)
         # No page but a paper's shows related papers: the others (and the overview's map) render
         # in a second process while this one ranks them (TF-IDF runs on one core).
         if fork_workers(parallel, len(site.papers), PARALLEL_FROM):
@@ -111,7 +122,8 @@ def build(config: SiteConfig, output: Path | None = None, search: bool = True, p
     except BaseException:
         if pagefind is not None:
             pagefind.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         if background is not None:
@@ -138,17 +150,37 @@ def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 def _staging(output: Path) -> Path:
+    """A fresh folder beside `output`, named with this process's pid (see _remove_stale_builds)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(output)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-{os.getpid()}-", dir=output.parent))
+    except OSError as exc:
+        raise_for_disk(exc, output.parent)
+        raise
+    staging.chmod(FOLDER_MODE)  # mkdtemp makes it private; a published site must be readable
     return staging
 
 
 def _remove_stale_builds(output: Path) -> None:
-    """Leftovers of builds that were killed half-way; never the live site."""
+    """Leftovers of builds that were killed half-way. Called under the output's lock, so no
+    other litsite is building here; the pid in the name is checked all the same, and a folder
+    whose owner still runs is left alone."""
     for stale in output.parent.glob(f".{output.name}.build-*"):
+        owner = stale.name.removeprefix(f".{output.name}.build-").split("-")[0]
+        if owner.isdigit() and int(owner) != os.getpid() and _running(int(owner)):
+            continue
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_exports(site: Site, pages: list[Page], folder: Path) -> None:

@@ -16,10 +16,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                                         "(the others are taken from the previous build), and the search index is "
                                         "rebuilt only when a searchable page changed.")
     p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another litsite is writing the same output, wait for it rather than stop")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    built = build(load_config(args.root), search=not args.no_search)
+    built = build(load_config(args.root), search=not args.no_search, wait=args.wait)
     say(built.summary())
     return 0

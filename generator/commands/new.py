@@ -47,7 +47,7 @@ def new_paper(config: SiteConfig, title: str, abstract: str, tags: list[str] | N
               links: dict[str, str | list[str]], doi: str, arxiv: str, today: dt.date) -> Path:
     if not title.strip():
         raise InputError("the title is empty", hint='give the title in quotes: litsite new "A Title"')
-    existing, _ = load_papers(config.papers_dir)
+    existing, _ = load_papers(config.papers_dir, rules=config.read_rules)
     taken = {p.slug for p in existing} | {p.stem for p in config.papers_dir.glob("*.md")}
     paper = Paper(slug=unique_slug(title, taken, abstract_key(abstract) or title), title=" ".join(title.split()),
                   abstract=" ".join(abstract.split()), title_source="person", tags=tags or [], topics=topics or [],

@@ -32,4 +32,4 @@ def today() -> dt.date:
 def load_collection(args: argparse.Namespace) -> tuple[SiteConfig, list[Paper]]:
     """The site config and every paper; any invalid paper file stops the command."""
     config = load_config(args.root)
-    return config, load_valid_papers(config.papers_dir)
+    return config, load_valid_papers(config.papers_dir, rules=config.read_rules)

@@ -17,12 +17,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--no-search", action="store_true", help="skip the search index")
+    p.add_argument("--wait", action="store_true",
+                   help="if another litsite is writing the same output, wait for it rather than stop")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        serve(load_config(args.root), args.host, args.port, search=not args.no_search)
+        serve(load_config(args.root), args.host, args.port, search=not args.no_search, wait=args.wait)
     except KeyboardInterrupt:
         say("stopped")
     return 0

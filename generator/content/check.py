@@ -50,7 +50,7 @@ def check(config: SiteConfig, paths: list[Path]) -> CheckReport:
     problems: list[Problem] = []
     papers: list[Paper] = []
     for path in files:
-        paper, found = check_paper_file(path)
+        paper, found = check_paper_file(path, rules=config.read_rules)
         problems += [_relative(p, config.root) for p in found]
         if paper is not None:
             papers.append(paper)

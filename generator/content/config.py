@@ -12,6 +12,7 @@ import yaml
 from generator.content.frontmatter import load_yaml
 from generator.content.slugs import is_safe_slug
 from generator.errors import InputError, Problem
+from generator.files import DEFAULT_MAX_FILE_BYTES, ReadRules
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
@@ -54,6 +55,12 @@ class SiteConfig:
     propose_tags: bool = True
     unknown_tags: str = "warning"  # what `check` makes of a tag outside the vocabulary
     unknown_topics: str = "error"
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger paper, docs or config files are refused
+
+    @property
+    def read_rules(self) -> ReadRules:
+        """How the project's own files are read: plain files inside the project, size-capped."""
+        return ReadRules(self.root, self.max_file_bytes)
 
     @property
     def content_dir(self) -> Path:
@@ -84,7 +91,7 @@ class SiteConfig:
 _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
     "language": str, "markdown": dict, "per_page": int, "nav": list, "topics": list, "tags": (list, str),
-    "propose_tags": bool, "check": dict,
+    "propose_tags": bool, "check": dict, "max_file_bytes": int,
 }
 
 
@@ -135,7 +142,7 @@ def load_config(root: Path) -> SiteConfig:
     config = SiteConfig(root=root)
     if not path.exists():
         return config
-    reader = _Reader(path, path.read_text(encoding="utf-8"))
+    reader = _Reader(path, ReadRules(root).read_text(path))
     data = reader.data
     if not isinstance(data, dict):
         raise InputError("site.yaml must be a mapping of 'key: value' lines", path, 1)
@@ -145,7 +152,8 @@ def load_config(root: Path) -> SiteConfig:
             reader.error(f"'{key}' has the wrong type ({type(data[key]).__name__})", key)
     if reader.problems:
         raise InputError.from_problems(reader.problems)
-    for key in ("title", "description", "base_url", "repo_url", "repo_branch", "language", "per_page", "propose_tags"):
+    for key in ("title", "description", "base_url", "repo_url", "repo_branch", "language", "per_page", "propose_tags",
+                "max_file_bytes"):
         if key in data:
             setattr(config, key, data[key])
     config.base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
@@ -158,6 +166,8 @@ def load_config(root: Path) -> SiteConfig:
                 reader.error(f"'check.{key}' must be warning, error or ignore", "check", key)
             else:
                 setattr(config, key, checks[key])
+    if config.max_file_bytes < 1024:
+        reader.error("'max_file_bytes' must be at least 1024", "max_file_bytes")
     if not 1 <= config.per_page <= 100:
         reader.error("'per_page' must be between 1 and 100", "per_page")
     config.nav = _read_nav(reader, data.get("nav") or [])
@@ -229,7 +239,7 @@ def _read_tags(reader: _Reader, items: list | str, root: Path) -> list[TagDef]:
         if not path.is_relative_to(root.resolve()) or not path.exists():
             reader.error(f"tag vocabulary file '{items}' not found inside the project", "tags")
             return []
-        sub = _Reader(path, path.read_text(encoding="utf-8"))
+        sub = _Reader(path, ReadRules(root).read_text(path))
         tags = _read_tag_list(sub, sub.data if isinstance(sub.data, list) else [])
         reader.problems += sub.problems
         return tags

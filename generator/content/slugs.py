@@ -5,6 +5,8 @@ import hashlib
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 MAX_LENGTH = 80
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Windows refuses these as file names whatever the extension.
@@ -13,8 +15,15 @@ VALID_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def slugify(text: str, max_length: int = MAX_LENGTH) -> str:
-    """ASCII, lowercase, hyphenated; cut at a word boundary. May return '' for e.g. '???'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """ASCII, lowercase, hyphenated; cut at a word boundary. May return '' for e.g. '???'.
+
+    Accents are dropped (NFKD); letters of other scripts are transliterated (anyascii:
+    'Иван Петров' -> 'ivan-petrov', '王小明' -> 'wangxiaoming'), so every name has a slug."""
+    folded = unicodedata.normalize("NFKD", text)
+    # Letters and digits only: anyascii would spell out emoji and symbols (':slight_smile:').
+    kept = "".join(c if c.isascii() or unicodedata.category(c)[0] in "LN" else " "
+                   for c in folded if not unicodedata.combining(c))
+    ascii_text = anyascii(kept)
     slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         cut = slug[: max_length + 1]

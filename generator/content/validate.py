@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ from generator.content.paper import (
 )
 from generator.content.slugs import is_safe_slug
 from generator.errors import InputError, Problem
+from generator.files import ReadRules
 
 
-def read_paper(path: Path, text: str | None = None) -> Paper:
+def read_paper(path: Path, text: str | None = None, rules: ReadRules = ReadRules()) -> Paper:
     """Read and validate one paper file; raise InputError listing every problem."""
-    paper, problems = check_paper_file(path, text)
+    paper, problems = check_paper_file(path, text, rules)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError.from_problems(errors)
@@ -33,16 +35,17 @@ def read_paper(path: Path, text: str | None = None) -> Paper:
     return paper
 
 
-def check_paper_file(path: Path, text: str | None = None) -> tuple[Paper | None, list[Problem]]:
-    """Parse and validate; return the paper (None when unusable) and all problems found."""
+def check_paper_file(path: Path, text: str | None = None,
+                     rules: ReadRules = ReadRules()) -> tuple[Paper | None, list[Problem]]:
+    """Parse and validate; return the paper (None when unusable) and all problems found.
+
+    The file must be a plain one inside the project and within the size cap (`rules`); its
+    text is taken in NFC, so the same title typed in NFC or NFD is one paper."""
     name = str(path)
     try:
-        if text is None:
-            text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(f"not UTF-8 text (byte {exc.start})", name, 1, 1, "save the file as UTF-8")]
-    except OSError as exc:
-        return None, [Problem(f"cannot read the file: {exc.strerror}", name)]
+        text = rules.read_text(path) if text is None else unicodedata.normalize("NFC", text)
+    except InputError as exc:
+        return None, exc.problems
     try:
         yaml_text, body, first_line = split_front_matter(text, name)
         data = load_yaml(yaml_text, name, first_line)

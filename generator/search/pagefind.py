@@ -5,13 +5,14 @@ Pagefind indexes the written HTML in one call of its binary (per-record API call
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from generator.errors import InputError
+from generator.errors import SystemProblem
 from generator.files import swap_directory
 from generator.site import urls
 from generator.site.model import Site
@@ -31,8 +32,9 @@ def _size(n: int) -> str:
 class PagefindRun:
     """Pagefind indexing in a subprocess, so the build can go on with other work meanwhile."""
 
-    def __init__(self, folder: Path, docs: list[str], background: bool = False):
+    def __init__(self, folder: Path, docs: list[str], expected: int, background: bool = False):
         self.folder = folder
+        self.expected = expected  # pages marked for indexing: the count its output must show
         self.bundle = folder / urls.PAGEFIND
         self.fresh = folder / ".pagefind-new"
         shutil.rmtree(self.fresh, ignore_errors=True)  # Pagefind never cleans its output folder
@@ -49,11 +51,21 @@ class PagefindRun:
                                         preexec_fn=lambda: die_with_parent(parent))
 
     def finish(self) -> int:
-        """Wait, swap the new index in, and return its size in bytes."""
+        """Wait, check what Pagefind wrote, swap the new index in, and return its size in bytes.
+
+        Its exit code is not enough: on a full disk it has been seen to exit 0 after writing
+        empty files. An index that fails the check is dropped and the previous one stays."""
         out, err = self.process.communicate(timeout=1800)
-        if self.process.returncode != 0:
+        try:
+            if self.process.returncode != 0:
+                raise SystemProblem(f"Pagefind failed: {(err or out).strip()[:500]}", self.folder)
+            fault = bundle_fault(self.fresh, self.expected)
+            if fault:
+                raise SystemProblem(f"Pagefind's index is incomplete ({fault}); the previous search index is kept",
+                                    self.fresh, hint="is the disk full? run again once there is space")
+        except BaseException:
             shutil.rmtree(self.fresh, ignore_errors=True)
-            raise InputError(f"Pagefind failed: {(err or out).strip()[:500]}", self.folder)
+            raise
         swap_directory(self.fresh, self.bundle)  # a served site never sees a half-written index
         return sum(f.stat().st_size for f in self.bundle.rglob("*") if f.is_file())
 
@@ -66,4 +78,23 @@ class PagefindRun:
 
 def start_pagefind(site: Site, folder: Path, background: bool = False) -> PagefindRun:
     """Index the paper and docs pages (the ones marked data-pagefind-body)."""
-    return PagefindRun(folder, [d.output for d in site.docs], background)
+    return PagefindRun(folder, [d.output for d in site.docs], len(site.papers) + len(site.docs), background)
+
+
+def bundle_fault(bundle: Path, expected: int) -> str:
+    """What is wrong with a Pagefind bundle, or '' when it is whole: its entry file and script
+    present, no empty file, and one page and one fragment for every page meant to be indexed."""
+    try:
+        if (bundle / "pagefind.js").stat().st_size == 0:
+            return "pagefind.js is empty"
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        pages = sum(int(language["page_count"]) for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"no readable entry file: {exc}"
+    empty = [f for f in bundle.rglob("*") if f.is_file() and f.stat().st_size == 0]
+    if empty:
+        return f"{len(empty)} empty files, e.g. {empty[0].relative_to(bundle)}"
+    fragments = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
+    if pages != expected or fragments != expected:
+        return f"{pages} pages and {fragments} fragments for {expected} pages to index"
+    return ""

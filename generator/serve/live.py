@@ -97,7 +97,7 @@ class LiveSite:
         edited: list[Paper] = []
         for path in changed:
             if path.exists():
-                paper = read_paper(path)  # InputError propagates: the live site stays as it was
+                paper = read_paper(path, rules=self.config.read_rules)  # InputError propagates: the live site stays as it was
                 by_slug[paper.slug] = paper
                 edited.append(paper)
             else:

@@ -1,7 +1,9 @@
 """Live reload: the script `serve` adds to every HTML response, and the events it listens to."""
 from __future__ import annotations
 
-import queue
+import contextlib
+import json
+import socket
 import threading
 
 EVENTS_PATH = "/__litsite/events"
@@ -38,25 +40,35 @@ LIVE_RELOAD_SCRIPT = """<script>
 
 
 class Broadcaster:
-    """Fans events out to every open EventSource; remembers whether the site is broken."""
+    """Fans events out to every open EventSource; remembers whether the site is broken.
 
-    def __init__(self):
-        self._clients: list[queue.Queue] = []
+    A listener is its socket, handed over by the request handler once the stream's headers
+    are sent: hundreds of open tabs then hold no thread each, only a socket. Writes are short
+    and time out, so a stalled listener is dropped instead of holding up the others."""
+
+    KEEP_ALIVE_SECONDS = 15.0
+    WRITE_TIMEOUT = 2.0
+
+    def __init__(self) -> None:
+        self._listeners: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self.error: str | None = None
+        threading.Thread(target=self._keep_alive, daemon=True, name="litsite-keep-alive").start()
 
-    def subscribe(self) -> queue.Queue:
-        q: queue.Queue = queue.Queue()
-        with self._lock:
-            self._clients.append(q)
+    def adopt(self, connection: socket.socket) -> None:
+        """Take over an event-stream connection whose headers were sent."""
+        connection.settimeout(self.WRITE_TIMEOUT)
+        first = b": connected\n\n"
         if self.error:
-            q.put(("broken", {"message": self.error}))
-        return q
+            first += _event("broken", {"message": self.error})
+        if self._write(connection, first):
+            with self._lock:
+                self._listeners.append(connection)
 
-    def unsubscribe(self, q: queue.Queue) -> None:
+    def listeners(self) -> int:
         with self._lock:
-            if q in self._clients:
-                self._clients.remove(q)
+            return len(self._listeners)
 
     def send(self, event: str, data: dict | None = None) -> None:
         events = [(event, data or {})]
@@ -66,10 +78,45 @@ class Broadcaster:
             if self.error and event == "reload":  # tabs that do not reload must drop the overlay too
                 events.insert(0, ("fixed", {}))
             self.error = None
+        self._broadcast(b"".join(_event(name, payload) for name, payload in events))
+
+    def close(self) -> None:
+        self._stopped.set()
         with self._lock:
-            for q in self._clients:
-                for item in events:
-                    q.put(item)
+            listeners, self._listeners = self._listeners, []
+        for connection in listeners:
+            _close(connection)
+
+    def _broadcast(self, message: bytes) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        gone = [c for c in listeners if not self._write(c, message)]
+        if gone:
+            with self._lock:
+                self._listeners = [c for c in self._listeners if c not in gone]
+
+    def _keep_alive(self) -> None:
+        while not self._stopped.wait(self.KEEP_ALIVE_SECONDS):
+            self._broadcast(b": keep-alive\n\n")
+
+    @staticmethod
+    def _write(connection: socket.socket, message: bytes) -> bool:
+        try:
+            connection.sendall(message)
+            return True
+        except OSError:  # the tab closed, or it stopped reading
+            _close(connection)
+            return False
+
+
+def _event(name: str, data: dict) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _close(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)
+    connection.close()
 
 
 def inject(html: bytes) -> bytes:

@@ -96,8 +96,10 @@ class Rebuilder:
         try:
             notes = self.live.refresh_derived()
             say("search index refreshed" + (f" ({notes[0]})" if notes else ""))
+        except InputError as exc:  # e.g. Pagefind's output failed its check: the previous index stays
+            say(f"search index not refreshed: {exc}")
         except Exception as exc:
-            say(f"search index refresh failed: {exc}")
+            say(f"search index refresh failed: internal error: {type(exc).__name__}: {exc}")
         finally:
             self.refreshing.clear()
             self.wake.set()

@@ -15,7 +15,8 @@ _TITLE = re.compile(r"\s*#\s+(.+)\n")
 
 def find_docs(config: SiteConfig) -> list[DocSource]:
     """Each docs page, with its title (its first '# ' heading, or its file name) and its text."""
-    docs = []
+    docs: list[DocSource] = []
+    outputs: dict[str, DocSource] = {}
     content = config.content_dir
     for path in sorted(content.rglob("*.md")):
         rel = path.relative_to(content)
@@ -27,15 +28,22 @@ def find_docs(config: SiteConfig) -> list[DocSource]:
         if output in urls.RESERVED_FILES or rel.parts[0] in urls.RESERVED_DIRS or not _SAFE_OUTPUT.fullmatch(output):
             raise InputError(f"the docs page would be written to '{output}', which litsite uses itself or "
                              "which is not a safe file name", path, hint="rename the file")
-        text = path.read_text(encoding="utf-8")
+        same = outputs.get(output.casefold())
+        if same is not None:
+            # macOS and Windows fold case: one page would overwrite the other there, and in a zip.
+            raise InputError(f"the docs page would be written to '{output}', and {same.source} to "
+                             f"'{same.output}': the same file where case does not count", path,
+                             hint="rename one of the two files")
+        text = config.read_rules.read_text(path)
         title_match = _TITLE.match(text)
         title = title_match.group(1).strip() if title_match else path.stem.replace("-", " ").capitalize()
         body = text[title_match.end():] if title_match else text
         docs.append(DocSource(str(path), output, title, body))
+        outputs[output.casefold()] = docs[-1]
     return docs
 
 
 def read_intro(config: SiteConfig) -> str:
     """content/index.md: the home page's introduction."""
     path = config.content_dir / "index.md"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    return config.read_rules.read_text(path) if path.exists() or path.is_symlink() else ""

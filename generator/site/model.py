@@ -122,7 +122,7 @@ class Site:
         self.tag_members: dict[str, list[Paper]] = {}
         self.year_members: dict[int, list[Paper]] = {}
         self.author_members: dict[str, list[Paper]] = {}
-        self.author_names: dict[str, str] = {}
+        spellings: dict[str, Counter] = {}
         self.alphabetical = sorted(self.papers, key=by_title)
         for paper in self.alphabetical:
             for topic in paper.topics:
@@ -135,7 +135,10 @@ class Site:
                 slug = author_slug(name)
                 if slug:
                     self.author_members.setdefault(slug, []).append(paper)
-                    self.author_names.setdefault(slug, name)
+                    spellings.setdefault(slug, Counter())[name] += 1
+        # One page per name; headed with the name as its papers write it, accents included
+        # ('José García' over a 'Jose Garcia' that some export folded), then the commonest form.
+        self.author_names = {slug: max(forms, key=lambda n: (_marks(n), forms[n], n)) for slug, forms in spellings.items()}
         self.position = {topic: {p.slug: i for i, p in enumerate(members)}
                          for topic, members in self.topic_members.items()}
 
@@ -172,6 +175,11 @@ def walk(nodes: tuple[TopicNode, ...]):
 
 def author_slug(name: str) -> str:
     return slugify(name)
+
+
+def _marks(name: str) -> int:
+    """How many letters of `name` are not plain ASCII: more means closer to how it is written."""
+    return sum(1 for c in name if not c.isascii())
 
 
 def by_title(paper: Paper) -> tuple:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from generator.errors import InputError
@@ -66,6 +67,11 @@ def parse_dump(data: bytes, source_name: str) -> tuple[list[Record], str]:
 
 
 def decode(data: bytes, source_name: str) -> str:
+    """The text of a source file, in NFC: an accent typed as one code point or as two is one text."""
+    return unicodedata.normalize("NFC", _decode(data, source_name))
+
+
+def _decode(data: bytes, source_name: str) -> str:
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError("is a binary file, not a text dump", source_name, hint="export the page as plain text")
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.files import read_plain_file
 
 
 @dataclass
@@ -25,6 +27,16 @@ class Record:
     links: dict[str, str] = field(default_factory=dict)
     keywords: list[str] = field(default_factory=list)
     duplicate_key: bool = False  # its key was used by an earlier entry of the same file
+
+    def __post_init__(self) -> None:
+        # NFC after every reader's own decoding (LaTeX accents may decode to combining marks):
+        # keys, slugs and matching then see one form of each text.
+        nfc = unicodedata.normalize
+        self.abstract = nfc("NFC", self.abstract)
+        self.title = nfc("NFC", self.title) if self.title is not None else None
+        self.authors = [nfc("NFC", a) for a in self.authors]
+        self.venue = nfc("NFC", self.venue)
+        self.keywords = [nfc("NFC", k) for k in self.keywords]
 
 
 _ARXIV_ID = re.compile(r"(?:arxiv[:/.\s]*|abs/|pdf/)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
@@ -47,12 +59,12 @@ def identifiers_from(doi: str = "", eprint: str = "", url: str = "", journal: st
     return doi, arxiv
 
 
+MAX_SOURCE_BYTES = 1024 * 1024 * 1024  # an export of a whole field is a few hundred MB
+
+
 def read_input_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", path, hint="pass the dump files themselves") from None
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from None
+    """A source file named on the command line: anywhere on disk, but a plain file (a FIFO or
+    /dev/zero would hang the import or fill memory)."""
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path, hint="pass the dump files themselves")
+    return read_plain_file(path, None, MAX_SOURCE_BYTES)

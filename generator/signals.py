@@ -1,0 +1,29 @@
+"""SIGTERM and SIGHUP stop litsite the way Ctrl-C does, so every cleanup path runs for them too.
+
+CI runners and `timeout` send SIGTERM, a closed terminal SIGHUP. Without a handler Python dies
+at once and a build's staging folder and its Pagefind child are left behind.
+"""
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in the main thread by a stopping signal; `signum` says which."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop_on_signals() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # Only the first signal interrupts: a second one must not break the cleanup the first started.
+    for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
