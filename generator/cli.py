@@ -12,7 +12,7 @@ from generator import __version__
 from generator.commands import build, bundle, check, explain, importing, new, retag, serve, stats, suggest_topics
 from generator.console import say
 from generator.errors import InputError
-from generator.signals import stop_on_signals
+from generator.signals import stop_on_signals, stopped_code
 
 EXIT_BAD_INPUT = 2
 COMMANDS = (importing, build, serve, bundle, check, new, retag, explain, stats, suggest_topics)
@@ -43,12 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    stop_on_signals()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt as stop:
+        return stopped_code(stop)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_BAD_INPUT
-    stop_on_signals()
     try:
         return int(args.func(args))
     except InputError as exc:
@@ -57,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             say(str(problem))
         return exc.exit_code
-    except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", signal.SIGINT)
-        say("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
-        return 128 + signum
+    except KeyboardInterrupt as stop:
+        code = stopped_code(stop)
+        say("interrupted" if code == 128 + signal.SIGINT else f"stopped by {signal.Signals(code - 128).name}")
+        return code
     except OSError as exc:
         if args.debug:
             traceback.print_exc()

@@ -51,17 +51,27 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def write_new_text(path: Path, text: str) -> None:
+    """Write a file nobody reads yet (one inside a staging folder): no temp file needed."""
+    data = text.encode("utf-8")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise_for_disk(exc, path, len(data))
+        raise
+
+
 def raise_for_disk(exc: OSError, path: Path, needed: int | None = None) -> None:
     """Turn the environment's refusals (disk full, read-only, no permission) into a message
     that names the path; any other OSError is left to the caller."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         free = _free_bytes(path.parent)
         wanted = f"{_size(needed)} needed, " if needed is not None else ""
-        raise SystemProblem(f"no space left on the device writing {path} ({wanted}{_size(free)} free there)",
+        raise SystemProblem(f"no space left on the device ({wanted}{_size(free)} free there)",
                             path, hint="free some space (or build elsewhere) and run again; "
                                        "the previous output is unchanged") from None
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        raise SystemProblem(f"cannot write {path}: {exc.strerror}", path,
+        raise SystemProblem(f"cannot write here: {exc.strerror}", path,
                             hint="check the folder's permissions, or that its file system is writable") from None
 
 

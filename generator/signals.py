@@ -27,3 +27,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(other, signal.SIG_IGN)
     raise Stopped(signum)
+
+
+def stopped_code(stop: KeyboardInterrupt) -> int:
+    """The exit status of a process stopped by a signal: 128 + its number, as shells report it."""
+    return 128 + getattr(stop, "signum", signal.SIGINT)

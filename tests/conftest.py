@@ -39,10 +39,10 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def run_litsite(root: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
-    """Run the real command line in a subprocess, as a user would."""
+def run_litsite(root: Path, *args: str, check: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as a user would (`timeout`: a guard against hangs)."""
     result = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args],
-                            capture_output=True, text=True, cwd=root, env=_env())
+                            capture_output=True, text=True, cwd=root, env=_env(), timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"litsite {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result

@@ -1,32 +1,19 @@
 """SIGKILL at random moments: content files are old or new, never torn; _site is one whole build."""
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from processes import children_of, processes_mentioning, run_to_end, site_state, start, wait_for
 
 from conftest import REPO, snapshot
 
 pytestmark = pytest.mark.slow
 TRIALS = 20
-
-
-def start(root: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH="1700000000")
-    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-
-
-def run_to_end(root: Path, *args: str) -> None:
-    process = start(root, *args)
-    assert process.wait(timeout=300) == 0
 
 
 def kill_after(process: subprocess.Popen, delay: float) -> bool:
@@ -39,11 +26,6 @@ def kill_after(process: subprocess.Popen, delay: float) -> bool:
     process.send_signal(signal.SIGKILL)
     process.wait()
     return True
-
-
-def site_state(site: Path) -> dict[str, bytes]:
-    # Pagefind's chunk names may differ between identical builds; its entry file is compared instead.
-    return {k: v for k, v in snapshot(site).items() if not k.startswith("pagefind/") or k == "pagefind/pagefind.js"}
 
 
 def test_killed_imports_leave_every_file_old_or_new(project):
@@ -105,37 +87,6 @@ def test_killed_builds_leave_the_previous_or_the_new_site(project):
     run_to_end(project, "build")  # a later build recovers and cleans up the killed build's staging
     assert site_state(project / "_site") == new
     assert not list(project.glob("._site.build-*"))
-
-
-def processes_mentioning(text: str) -> list[str]:
-    """Command lines of running processes that mention `text` (a project's path)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                state = (entry / "stat").read_text().split(") ", 1)[1][0]
-            except OSError:
-                continue
-            if text in line and state != "Z":
-                found.append(f"{entry.name}: {line}")
-    return found
-
-
-def children_of(pid: int) -> list[str]:
-    try:
-        return (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split()
-    except OSError:
-        return []
-
-
-def wait_for(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.mark.parametrize("moment", ["workers", "pagefind"])

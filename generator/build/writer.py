@@ -10,7 +10,7 @@ from generator.build.manifest import Previous, link_or_copy
 from generator.build.pagekeys import Keys
 from generator.console import Progress
 from generator.content.config import SiteConfig
-from generator.files import atomic_write_text, is_inside
+from generator.files import atomic_write_text, is_inside, raise_for_disk, write_new_text
 from generator.render.renderer import Renderer
 from generator.site import urls
 from generator.site.pages import Page
@@ -66,7 +66,11 @@ def write_pages(job: RenderJob, parallel: bool = True) -> Written:
 
 def prepare_folders(folder: Path, pages: list[Page]) -> None:
     for parent in {(folder / page.path).parent for page in pages}:
-        parent.mkdir(parents=True, exist_ok=True)
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise_for_disk(exc, parent)
+            raise
 
 
 def write_range(job: RenderJob, bounds: tuple[int, int], folders_made: bool = True) -> Written:
@@ -90,7 +94,7 @@ def write_page(job: RenderJob, page: Page, written: Written) -> None:
     if job.atomic:
         atomic_write_text(job.folder / page.path, html)
     else:
-        (job.folder / page.path).write_text(html, encoding="utf-8")
+        write_new_text(job.folder / page.path, html)
 
 
 def _reuse(previous: Path, target: Path) -> bool:
@@ -107,5 +111,9 @@ def copy_static(config: SiteConfig, folder: Path) -> None:
     for path in sorted(config.static_dir.rglob("*")):
         if path.is_file() and not path.is_symlink() and is_inside(path, config.static_dir):
             destination = target / path.relative_to(config.static_dir)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
+            try:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
+            except OSError as exc:
+                raise_for_disk(exc, destination, path.stat().st_size)
+                raise

@@ -61,7 +61,7 @@ class PagefindRun:
                 raise SystemProblem(f"Pagefind failed: {(err or out).strip()[:500]}", self.folder)
             fault = bundle_fault(self.fresh, self.expected)
             if fault:
-                raise SystemProblem(f"Pagefind's index is incomplete ({fault}); the previous search index is kept",
+                raise SystemProblem(f"Pagefind's index is incomplete ({fault}); the previous search index stays",
                                     self.fresh, hint="is the disk full? run again once there is space")
         except BaseException:
             shutil.rmtree(self.fresh, ignore_errors=True)

@@ -6,6 +6,7 @@ contexts (see contexts.py) holding exactly what their template may read.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -178,8 +179,8 @@ def author_slug(name: str) -> str:
 
 
 def _marks(name: str) -> int:
-    """How many letters of `name` are not plain ASCII: more means closer to how it is written."""
-    return sum(1 for c in name if not c.isascii())
+    """How many accents `name` carries (in any script): more means closer to how it is written."""
+    return sum(1 for c in unicodedata.normalize("NFD", name) if unicodedata.combining(c))
 
 
 def by_title(paper: Paper) -> tuple:

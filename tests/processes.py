@@ -1,0 +1,60 @@
+"""Real litsite processes for the tests that start, kill and race them (test_kill, test_reliability)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REPO, snapshot
+
+
+def start(root: Path, *args: str, **popen) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH="1700000000")
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root, env=env, **popen)
+
+
+def run_to_end(root: Path, *args: str) -> None:
+    process = start(root, *args)
+    assert process.wait(timeout=300) == 0
+
+
+def site_state(site: Path) -> dict[str, bytes]:
+    # Pagefind's chunk names may differ between identical builds; its entry file is compared instead.
+    return {k: v for k, v in snapshot(site).items() if not k.startswith("pagefind/") or k == "pagefind/pagefind.js"}
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of running processes that mention `text` (a project's path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                state = (entry / "stat").read_text().split(") ", 1)[1][0]
+            except OSError:
+                continue
+            if text in line and state != "Z":
+                found.append(f"{entry.name}: {line}")
+    return found
+
+
+def children_of(pid: int) -> list[str]:
+    try:
+        return (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split()
+    except OSError:
+        return []
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    """Poll `condition` until it holds (True) or `seconds` pass (False): a guard against hangs,
+    never a measure of speed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
