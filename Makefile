@@ -21,16 +21,23 @@ serve: $(STAMP)
 bundle: $(STAMP)
 	$(BIN)/litsite bundle
 
-# What the browser and search-spec tests run on: Debian's chromium and node. Installed when we
-# are root (CI, a fresh machine); otherwise one line says what to install.
+# What the browser, search-spec and export tests run on: Debian's chromium and node, a Java
+# runtime for the Nu HTML Checker, bibtex (with texlive-base's styles) and biber. pandoc comes from PyPI. Installed when we are root (CI, a
+# fresh machine); otherwise one line says what to install. The checker itself comes from npm.
+DEBIAN_DEPS := chromium:chromium node:nodejs java:default-jre-headless bibtex:texlive-binaries biber:biber
+VNU := tests/.node/node_modules/vnu-jar/build/dist/vnu.jar
+
 system-deps:
-	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	@missing=""; for pair in $(DEBIAN_DEPS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	test -n "$$(kpsewhich plain.bst 2>/dev/null)" || missing="$$missing texlive-base"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else echo "make test needs:$$missing  (run: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+	@test -f $(VNU) || (mkdir -p tests/.node && npm install --silent --no-audit --no-fund --prefix tests/.node vnu-jar@26.9.27)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -51,6 +51,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def publish_modes(folder: Path) -> None:
+    """Files 0644 and folders 0755 under `folder`, whatever the umask was: a web server running
+    as another user (nginx, Apache, `http.server` as nobody) must be able to read everything."""
+    os.chmod(folder, FOLDER_MODE)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), FOLDER_MODE)
+        for name in files:
+            path = os.path.join(root, name)
+            if stat.S_IMODE(os.lstat(path).st_mode) != FILE_MODE:
+                os.chmod(path, FILE_MODE)
+
+
 def write_new_text(path: Path, text: str) -> None:
     """Write a file nobody reads yet (one inside a staging folder): no temp file needed."""
     data = text.encode("utf-8")

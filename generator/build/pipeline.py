@@ -23,8 +23,8 @@ from generator.build.writer import RenderJob, Written, copy_static, write_pages,
 from generator.console import say
 from generator.content.config import SiteConfig
 from generator.content.load import load_valid_papers
-from generator.files import FOLDER_MODE, atomic_write_text, raise_for_disk, swap_directory
-from generator.render.exports import atom_feed, papers_bib, papers_json, robots, sitemap
+from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise_for_disk, swap_directory
+from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
 from generator.render.renderer import Renderer
 from generator.search.offline import write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
@@ -118,6 +118,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
             with _stage(timings, "search index"):
                 notes += _search_indexes(site, staging, pagefind, previous if reuse else None)
         token = write_token(staging, key, written.keys, search_key)
+        publish_modes(staging)
         swap_directory(staging, output)
     except BaseException:
         if pagefind is not None:
@@ -186,7 +187,8 @@ def _running(pid: int) -> bool:
 def write_exports(site: Site, pages: list[Page], folder: Path) -> None:
     for name, text in ((".nojekyll", ""), (urls.SITEMAP, sitemap(site, pages)), (urls.FEED, atom_feed(site)),
                        (urls.ROBOTS, robots(site)), (urls.PAPERS_JSON, papers_json(site)),
-                       (urls.PAPERS_BIB, papers_bib(site))):
+                       (urls.PAPERS_BIB, papers_bib(site)), (urls.PAPERS_CSL, papers_csl(site)),
+                       (urls.PAPERS_RIS, papers_ris(site))):
         atomic_write_text(folder / name, text)
 
 

@@ -1,19 +1,66 @@
-"""Citation export: BibTeX entries with every special character escaped."""
+"""Citations of a paper in the formats reference managers read: BibTeX, CSL-JSON and RIS.
+
+One reading of the paper feeds all three (`Reference`): the entry type from the venue, names
+split the way the content writes them, organisations kept whole. Keys come from
+content/citekeys.py and are unique in the site.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from generator.content.citekeys import name_parts
 from generator.content.paper import Paper
 
-_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+_SPECIAL = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
             "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
+_CONFERENCE = re.compile(r"\b(conference|proceedings|workshop|symposium|congress|meeting|"
+                         r"neurips|nips|icml|iclr|cvpr|iccv|eccv|aaai|ijcai|acl|emnlp|naacl|coling|kdd|sigir|"
+                         r"sigmod|vldb|www|siggraph|miccai|interspeech|icassp|uai|aistats|colt|corl|icra|iros|rss|"
+                         r"wacv|bmvc|accv|3dv|isbi|ecir|wsdm|cikm|icde|ijcnn|icpr|icip|nips)\b", re.IGNORECASE)
+_PREPRINT = re.compile(r"^(arxiv|biorxiv|medrxiv|chemrxiv|ssrn|preprint|corr)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a citation says of a paper, whatever the format."""
+    key: str
+    kind: str  # article, inproceedings, preprint, misc
+    title: str
+    authors: tuple[tuple[str, str], ...]  # (family, given); family "" means an organisation in given
+    year: int | None
+    venue: str
+    doi: str
+    arxiv: str
+    url: str
+    abstract: str
+
+    @classmethod
+    def of(cls, paper: Paper, key: str) -> Reference:
+        venue = paper.venue.strip()
+        if venue and _PREPRINT.match(venue):
+            kind, venue = "preprint", ""
+        elif venue:
+            kind = "inproceedings" if _CONFERENCE.search(venue) else "article"
+        else:
+            kind = "preprint" if paper.arxiv else "misc"
+        url = next((u for k, u in paper.link_urls() if k in ("pdf", "arxiv", "project", "code")), "")
+        title = paper.title if not paper.title_is_derived else ""
+        return cls(key, kind, _unbraced(title), tuple(name_parts(_unbraced(a)) for a in paper.authors), paper.year,
+                   _unbraced(venue), paper.doi, paper.arxiv, url, paper.abstract)
+
+
+def _unbraced(text: str) -> str:
+    """Source braces ('{ResMLP}') are BibTeX markup, not text."""
+    return " ".join(text.replace("{", "").replace("}", "").split())
 
 
 def escape_bibtex(text: str) -> str:
     text = " ".join(text.split())  # no newlines or control characters inside a field
     text = "".join(c for c in text if c.isprintable())
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
+    text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], _unbraced(text))
+    return text.replace("--", "-{}-").replace("``", "`{}`").replace("''", "'{}'")  # TeX ligatures, not text
 
 
 def escape_url(url: str) -> str:
@@ -21,30 +68,90 @@ def escape_url(url: str) -> str:
     return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
-def citation_key(paper: Paper) -> str:
-    first = paper.authors[0].split()[-1] if paper.authors else ""
-    base = re.sub(r"[^A-Za-z0-9]", "", first.lower() or paper.slug.split("-")[0])
-    return f"{base}{paper.year or ''}{re.sub(r'[^a-z0-9]', '', paper.slug)[:24]}"
+def _bibtex_name(family: str, given: str) -> str:
+    if not family:  # an organisation: braces keep it one name ("Google Brain Team", not family "Team")
+        return "{" + escape_bibtex(given) + "}"
+    return f"{escape_bibtex(family)}, {escape_bibtex(given)}" if given else escape_bibtex(family)
 
 
-def bibtex_entry(paper: Paper) -> str:
-    """A BibTeX entry for readers: bibliographic fields only (no local files, no internal notes)."""
-    kind = "article" if paper.venue and paper.venue.lower() != "arxiv" else "misc"
-    fields: list[tuple[str, str]] = [("title", "{" + escape_bibtex(paper.title) + "}")]
-    if paper.authors:
-        fields.append(("author", " and ".join(escape_bibtex(a) for a in paper.authors)))
-    if paper.year:
-        fields.append(("year", str(paper.year)))
-    if paper.venue:
-        fields.append(("journal" if kind == "article" else "howpublished", escape_bibtex(paper.venue)))
-    if paper.doi:
-        fields.append(("doi", escape_bibtex(paper.doi)))
-    if paper.arxiv:
-        fields += [("eprint", escape_bibtex(paper.arxiv)), ("archiveprefix", "arXiv")]
-    url = next((u for k, u in paper.link_urls() if k in ("pdf", "arxiv", "project", "code")), None)
-    if url:
-        fields.append(("url", escape_url(url)))
-    if paper.title_is_derived:
-        fields.append(("note", "Title derived from the abstract; no source gave one"))
+def bibtex_entry(paper: Paper, key: str) -> str:
+    """A BibTeX entry for readers: bibliographic fields only (no local files, no internal notes).
+    @article + journal, @inproceedings + booktitle, @misc + eprint/archiveprefix for preprints."""
+    ref = Reference.of(paper, key)
+    kind = {"preprint": "misc"}.get(ref.kind, ref.kind)
+    fields: list[tuple[str, str]] = []
+    if ref.title:
+        fields.append(("title", "{" + escape_bibtex(ref.title) + "}"))  # double braces: keep its capitals
+    else:
+        fields.append(("title", "{Untitled}"))
+        fields.append(("note", "No source gave a title"))
+    if ref.authors:
+        fields.append(("author", " and ".join(_bibtex_name(f, g) for f, g in ref.authors)))
+    else:  # what BibTeX styles sort and label an entry by when it has no author
+        fields.append(("key", escape_bibtex(ref.title or key)))
+    if ref.year:
+        fields.append(("year", str(ref.year)))
+    if ref.venue:
+        fields.append(({"article": "journal", "inproceedings": "booktitle"}.get(kind, "howpublished"),
+                       escape_bibtex(ref.venue)))
+    if ref.doi:
+        fields.append(("doi", escape_bibtex(ref.doi)))
+    if ref.arxiv:
+        fields += [("eprint", escape_bibtex(ref.arxiv)), ("archiveprefix", "arXiv")]
+    if ref.url:
+        fields.append(("url", escape_url(ref.url)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{citation_key(paper)},\n{body}\n}}"
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+_CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "preprint": "article",
+              "misc": "article"}
+
+
+def csl_item(paper: Paper, key: str) -> dict:
+    """CSL-JSON, as citeproc processors, pandoc and Zotero read it."""
+    ref = Reference.of(paper, key)
+    item: dict = {"id": key, "type": _CSL_TYPES[ref.kind], "title": ref.title or "Untitled"}
+    if ref.authors:
+        item["author"] = [{"family": f, "given": g} if f and g else {"family": f} if f else {"literal": g}
+                          for f, g in ref.authors]
+    if ref.year:
+        item["issued"] = {"date-parts": [[ref.year]]}
+    if ref.venue:
+        item["container-title"] = ref.venue
+    if ref.doi:
+        item["DOI"] = ref.doi
+    if ref.url:
+        item["URL"] = ref.url
+    if ref.arxiv:
+        item["number"] = f"arXiv:{ref.arxiv}"
+        item.setdefault("publisher", "arXiv")
+    if ref.abstract:
+        item["abstract"] = ref.abstract
+    return item
+
+
+_RIS_TYPES = {"article": "JOUR", "inproceedings": "CONF", "preprint": "UNPB", "misc": "GEN"}
+
+
+def ris_record(paper: Paper, key: str) -> str:
+    """RIS, the tagged format every reference manager imports (EndNote, Zotero, Mendeley)."""
+    ref = Reference.of(paper, key)
+    lines = [("TY", _RIS_TYPES[ref.kind]), ("ID", key), ("TI", ref.title or "Untitled")]
+    # "Family, Given"; an organisation is one name with a trailing comma, so readers don't split it.
+    lines += [("AU", f"{f}, {g}" if f and g else f"{f or g},") for f, g in ref.authors]
+    if ref.year:
+        lines.append(("PY", str(ref.year)))
+    if ref.venue:
+        lines.append(("T2", ref.venue))
+    if ref.doi:
+        lines.append(("DO", ref.doi))
+    if ref.url:
+        lines.append(("UR", ref.url))
+    if ref.arxiv and not ref.url:
+        lines.append(("UR", f"https://arxiv.org/abs/{ref.arxiv}"))
+    if ref.abstract:
+        lines.append(("AB", ref.abstract))
+    lines.append(("ER", ""))
+    return "\n".join(f"{tag}  - {' '.join(value.split())}".rstrip() + ("" if tag != "ER" else " ") for tag, value in lines)
+

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from generator.render.citations import bibtex_entry
+from generator.content.paper import Paper
+from generator.render.citations import bibtex_entry, csl_item, ris_record
 from generator.site import urls
 from generator.site.model import Site, by_newest
 from generator.site.pages import Page
@@ -25,35 +27,66 @@ def _xml_text(text: str) -> str:
     return xml_escape(cleaned)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def sitemap(site: Site, pages: list[Page]) -> str:
-    entries = "".join(f"  <url><loc>{_xml_text(_absolute(site, p.path))}</loc></url>\n" for p in pages if p.in_sitemap)
+    """sitemaps.org 0.9: absolute URLs (needs base_url), a paper page's lastmod its file's."""
+    dates = site.last_changes()
+    changed = {urls.paper(p.slug): dates[p.slug] for p in site.papers}
+    latest = max(changed.values(), default=_EPOCH)
+    entries = "".join(f"  <url><loc>{_xml_text(_absolute(site, p.path))}</loc>"
+                      f"<lastmod>{changed.get(p.path, latest).date().isoformat()}</lastmod></url>\n"
+                      for p in pages if p.in_sitemap)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
 def atom_feed(site: Site) -> str:
+    """RFC 4287: the newest papers, each with its authors (the site stands in for a paper
+    without), published when added, updated when its file last changed; absolute links."""
     newest = sorted(site.papers, key=by_newest)[:FEED_ENTRIES]
-    updated = max((p.added for p in newest if p.added), default=dt.date(1970, 1, 1))
-    entries = []
-    for paper in newest:
-        url = _absolute(site, urls.paper(paper.slug))
-        stamp = f"{(paper.added or updated).isoformat()}T00:00:00Z"
-        entries.append(
-            "  <entry>\n"
+    dates = site.last_changes()
+    updated = max((dates[p.slug] for p in newest), default=_EPOCH)
+    entries = [_feed_entry(site, paper, dates[paper.slug]) for paper in newest]
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+            f'xml:lang={quoteattr(site.config.language)}>\n'
+            f"  <title>{_xml_text(site.config.title)}</title>\n"
+            + (f"  <subtitle>{_xml_text(site.config.description)}</subtitle>\n" if site.config.description else "")
+            + f"  <link href={quoteattr(_absolute(site, urls.FEED))} rel=\"self\" type=\"application/atom+xml\"/>\n"
+            f"  <link href={quoteattr(_absolute(site, urls.HOME))} rel=\"alternate\" type=\"text/html\"/>\n"
+            f"  <id>{_xml_text(_feed_id(site, urls.HOME))}</id>\n"
+            f"  <updated>{_stamp(updated)}</updated>\n"
+            f"  <author><name>{_xml_text(site.config.title)}</name></author>\n"
+            f"  <generator>litsite</generator>\n"
+            + "".join(entries) + "</feed>\n")
+
+
+def _feed_entry(site: Site, paper: Paper, changed: dt.datetime) -> str:
+    url = _absolute(site, urls.paper(paper.slug))
+    published = dt.datetime.combine(paper.added, dt.time(), dt.UTC) if paper.added else changed
+    authors = "".join(f"    <author><name>{_xml_text(name)}</name></author>\n" for name in paper.authors)
+    return ("  <entry>\n"
             f"    <title>{_xml_text(paper.title)}</title>\n"
-            f"    <link href={quoteattr(url)}/>\n"
-            f"    <id>{_xml_text(url)}</id>\n"
-            f"    <updated>{stamp}</updated>\n"
-            f"    <summary>{_xml_text(paper.abstract)}</summary>\n"
+            f"    <link href={quoteattr(url)} rel=\"alternate\" type=\"text/html\"/>\n"
+            f"    <id>{_xml_text(_feed_id(site, urls.paper(paper.slug)))}</id>\n"
+            f"    <published>{_stamp(published)}</published>\n"
+            f"    <updated>{_stamp(changed)}</updated>\n"
+            + authors
+            + (f"    <summary>{_xml_text(paper.abstract)}</summary>\n" if paper.abstract else "")
             + "".join(f"    <category term={quoteattr(_xml_text(t))}/>\n" for t in paper.tags)
             + "  </entry>\n")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            f"  <title>{_xml_text(site.config.title)}</title>\n"
-            f"  <link href={quoteattr(_absolute(site, urls.FEED))} rel=\"self\"/>\n"
-            f"  <link href={quoteattr(_absolute(site, urls.HOME))}/>\n"
-            f"  <id>{_xml_text(_absolute(site, urls.HOME))}</id>\n"
-            f"  <updated>{updated.isoformat()}T00:00:00Z</updated>\n"
-            + "".join(entries) + "</feed>\n")
+
+
+def _feed_id(site: Site, path: str) -> str:
+    """An absolute IRI, as atom:id must be: the page's URL, or without base_url a stable URN."""
+    if site.config.base_url:
+        return _absolute(site, path)
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"litsite:{site.config.title}:{path}").urn
 
 
 def robots(site: Site) -> str:
@@ -74,4 +107,14 @@ def papers_json(site: Site) -> str:
 
 
 def papers_bib(site: Site) -> str:
-    return "\n\n".join(bibtex_entry(p) for p in site.papers) + "\n"
+    return "\n\n".join(bibtex_entry(p, site.cite_keys[p.slug]) for p in site.papers) + "\n"
+
+
+def papers_csl(site: Site) -> str:
+    """CSL-JSON: an array of items, as pandoc --bibliography and citeproc processors take it."""
+    items = [csl_item(p, site.cite_keys[p.slug]) for p in site.papers]
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def papers_ris(site: Site) -> str:
+    return "\n".join(ris_record(p, site.cite_keys[p.slug]) for p in site.papers) + "\n"

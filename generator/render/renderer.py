@@ -104,6 +104,10 @@ class Renderer:
     def render(self, page: Page) -> str:
         try:
             template = self.env.get_template(page.template)
+            if page.path == urls.NOT_FOUND:
+                # Served for a missing URL at any depth (GitHub Pages): its links are relative to
+                # its <base>, which templates/404.html points at the site's root.
+                return template.render(page=page, root="", url=lambda target: target, **context_of(page))
             return template.render(page=page, root=urls.root_of(page.path),
                                    url=lambda target: urls.relative(page.path, target), **context_of(page))
         except jinja2.TemplateSyntaxError as exc:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from generator.errors import SystemProblem
-from generator.files import swap_directory
+from generator.files import publish_modes, swap_directory
 from generator.site import urls
 from generator.site.model import Site
 from generator.workers import die_with_parent
@@ -66,6 +66,7 @@ class PagefindRun:
         except BaseException:
             shutil.rmtree(self.fresh, ignore_errors=True)
             raise
+        publish_modes(self.fresh)
         swap_directory(self.fresh, self.bundle)  # a served site never sees a half-written index
         return sum(f.stat().st_size for f in self.bundle.rglob("*") if f.is_file())
 

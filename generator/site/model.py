@@ -6,11 +6,14 @@ contexts (see contexts.py) holding exactly what their template may read.
 """
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from generator.content.citekeys import citation_keys
 from generator.content.config import SiteConfig, Topic
+from generator.content.history import last_changes
 from generator.content.paper import Paper
 from generator.content.slugs import slugify
 from generator.site import urls
@@ -114,6 +117,7 @@ class Site:
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.papers}
         self.cards = {p.slug: Card.of(p) for p in self.papers}
+        self.cite_keys = citation_keys(self.papers)
         self.topic_counts = Counter(t for p in self.papers for t in p.topics)
         self.tag_counts = Counter(t for p in self.papers for t in p.tags)
         self.topic_tree = _topic_tree(self.config.topics, self.topic_counts)
@@ -143,12 +147,28 @@ class Site:
         self.position = {topic: {p.slug: i for i, p in enumerate(members)}
                          for topic, members in self.topic_members.items()}
 
+    def last_changes(self) -> dict[str, dt.datetime]:
+        """Slug -> when its file last changed (content/history.py), never before it was added;
+        looked up once, when the feed or the sitemap first asks."""
+        if getattr(self, "_changes", None) is None:
+            files = [p.path for p in self.papers if p.path is not None]
+            changed = last_changes(self.config.papers_dir, files)
+            self._changes = {}
+            for paper in self.papers:
+                added = dt.datetime.combine(paper.added, dt.time(), dt.UTC) if paper.added else None
+                when = changed.get(paper.path) if paper.path is not None else None
+                self._changes[paper.slug] = max(d for d in (added, when, _EPOCH) if d is not None)
+        return self._changes
+
     def chrome(self) -> Chrome:
         config = self.config
         return Chrome(config.title, config.base_url, config.repo_url, config.repo_branch, config.language,
                       config.allow_html, tuple(NavLink(n.title, urls.doc(n.page)) for n in config.nav),
                       self.topic_tree, dict(self.topic_titles), len(self.papers), len(config.topics),
                       bool(self.year_members))
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _topic_tree(topics: list[Topic], counts: Counter) -> tuple[TopicNode, ...]:

@@ -27,6 +27,7 @@ class PaperContext:
     previous: PaperLink | None
     next: PaperLink | None
     primary_topic: str | None
+    cite_key: str  # unique in the site, so it may change when another paper's does
 
 
 @dataclass(frozen=True)

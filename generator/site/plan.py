@@ -113,7 +113,7 @@ def paper_page(site: Site, paper: Paper, related: Related) -> Page:
     crumbs = (Crumb("Topics", urls.TOPICS),) + (_topic_crumbs(site, topic) if topic else ())
     previous, following = neighbours_in_topic(site, paper, primary)
     similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
-    context = PaperContext(paper, similar, _link(previous), _link(following), primary)
+    context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug])
     return Page(urls.paper(paper.slug), "paper.html", paper.title, _summary(paper), context, crumbs, topic=primary,
                 searchable=True)
 

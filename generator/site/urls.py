@@ -23,6 +23,8 @@ FEED = "feed.xml"
 ROBOTS = "robots.txt"
 PAPERS_JSON = "papers.json"
 PAPERS_BIB = "papers.bib"
+PAPERS_CSL = "papers.csl.json"
+PAPERS_RIS = "papers.ris"
 OFFLINE_INDEX = "search-index.js"
 PAGEFIND = "pagefind"
 STATIC = "static"
@@ -37,7 +39,8 @@ ATTENTION_DIR = "attention"
 
 # Paths the generator writes itself; a docs page may not take one of them.
 RESERVED_FILES = frozenset({HOME, SEARCH, TAGS, TOPICS, ATTENTION, NOT_FOUND, YEARS, OVERVIEW, SITEMAP, FEED,
-                            ROBOTS, PAPERS_JSON, PAPERS_BIB, OFFLINE_INDEX})
+                            ROBOTS, PAPERS_JSON, PAPERS_BIB, PAPERS_CSL, PAPERS_RIS,
+                            OFFLINE_INDEX})
 RESERVED_DIRS = frozenset({PAPERS_DIR, TAGS_DIR, TOPICS_DIR, LIST_DIR, STATIC, PAGEFIND, YEARS_DIR, AUTHORS_DIR,
                            ATTENTION_DIR})
 
