@@ -141,7 +141,7 @@ def test_site_shows_authors_years_and_exports_real_fields(seeded):
     html = (site / "papers" / f"{RESMLP}.html").read_text()
     assert '<a href="../authors/herve-jegou.html">Hervé Jégou</a>' in html
     assert '<a href="../years/2023.html">2023</a>' in html
-    assert '<meta name="citation_author" content="Hugo Touvron">' in html
+    assert '<meta name="citation_author" content="Touvron, Hugo">' in html
     assert '<meta name="citation_doi" content="10.1109/TPAMI.2022.3206148">' in html
     author_page = (site / "authors" / "herve-jegou.html").read_text()
     assert "ResMLP: Feedforward Networks" in author_page
@@ -149,7 +149,7 @@ def test_site_shows_authors_years_and_exports_real_fields(seeded):
     assert 'href="years/2023.html"' in (site / "years.html").read_text()
     bib = (site / "papers.bib").read_text()
     entry = bib[bib.index("title = {{ResMLP"):].split("\n}")[0]
-    assert "author = {Hugo Touvron and" in entry and "year = {2023}" in entry
+    assert "author = {Touvron, Hugo and" in entry and "year = {2023}" in entry
     assert "doi = {10.1109/TPAMI.2022.3206148}" in entry and "journal = {IEEE Transactions" in entry
     assert "file" not in entry and "abstract" not in entry  # nothing internal leaks to readers
     index = (site / "search-index.js").read_text()

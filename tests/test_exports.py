@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.content.citekeys import citation_keys, name_parts
+from generator.content.citekeys import citation_keys
 from generator.content.load import load_valid_papers
+from generator.render.citations import Reference
 
 from conftest import REPO, run_litsite
 from projects import free_port
@@ -223,8 +224,9 @@ def test_pandoc_reads_bibtex_csl_json_and_ris_alike_and_as_the_content_says(site
     exported = json.loads((site / "papers.csl.json").read_text())
     for item in exported:
         paper = by_key[item["id"]]
-        assert item["title"] == ("Untitled" if paper.title_is_derived else paper.title.replace("{", "").replace("}", ""))
-        expected = [name_parts(a.replace("{", "").replace("}", "")) for a in paper.authors]
+        reference = Reference.of(paper, item["id"])  # braces of a .bib source dropped, nothing else
+        assert item["title"] == reference.title
+        expected = list(reference.authors)
         for name, items in by_format.items():
             got = items[item["id"]]
             # pandoc reads an apostrophe as '’' (TeX's closing quote, CSL's smart quotes): typography.
@@ -312,3 +314,80 @@ def test_the_404_page_works_at_any_depth_under_a_sub_path(rich_site, chromium, m
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- what search engines and link previews read ----------------------------------------------
+
+def _head_meta(html: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', html)
+
+
+def test_scholar_tags_follow_the_inclusion_guidelines(rich_site):
+    papers = rich_site / "_site" / "papers"
+    touvron = dict(_head_meta((papers / next(p.name for p in papers.iterdir() if "resmlp" in p.name)).read_text()))
+    assert touvron["citation_title"].startswith("ResMLP: Feedforward Networks")
+    assert touvron["citation_journal_title"] == "IEEE Transactions on Pattern Analysis and Machine Intelligence"
+    assert touvron["citation_doi"] == "10.1109/TPAMI.2022.3206148" and touvron["citation_publication_date"] == "2023"
+    assert "citation_conference_title" not in touvron
+    tags = _head_meta((papers / next(p.name for p in papers.iterdir() if "attention" in p.name)).read_text())
+    assert ("citation_author", "Vaswani, Ashish") in tags and ("citation_author", "Google Brain Team") in tags
+    assert ("citation_arxiv_id", "1706.03762") in tags and ("citation_pdf_url", "https://arxiv.org/pdf/1706.03762") in tags
+    assert not any(name == "citation_journal_title" and value.lower() == "arxiv" for name, value in tags)
+    assert dict(tags)["og:type"] == "article" and "og:title" in dict(tags)
+
+
+def test_a_conference_paper_is_cited_as_one(rich_site):
+    from generator.render.citations import bibtex_entry
+    from generator.render.metadata import scholar_tags
+
+    papers = load_valid_papers(rich_site / "content" / "papers")
+    paper = next(p for p in papers if "sparse" in p.slug)
+    # The fixture's own booktitle (its import keeps the arXiv journal field instead: issue 15).
+    from dataclasses import replace
+
+    paper = replace(paper, venue="Proceedings of the Conference on Gröbner Bases")
+    assert bibtex_entry(paper, "novak2021sparse").startswith("@inproceedings{novak2021sparse,")
+    assert "booktitle = {Proceedings of the Conference on Gröbner Bases}" in bibtex_entry(paper, "novak2021sparse")
+    assert ("citation_conference_title", paper.venue) in scholar_tags(paper, "novak2021sparse")
+
+
+def test_no_scholar_title_for_a_derived_title(site):
+    from generator.content.validate import read_paper
+
+    derived = [p for p in (site.parent / "content" / "papers").glob("*.md") if read_paper(p).title_is_derived]
+    for path in derived:
+        html = (site / "papers" / f"{path.stem}.html").read_text()
+        assert "citation_title" not in html and "citation_author" not in html
+    assert derived or "rich" in str(site)  # the seed site has derived titles: the test is not empty there
+
+
+def test_json_ld_on_papers_and_listings(site):
+    import re
+
+    for page, kind in (("papers", "ScholarlyArticle"), ("topics", "CollectionPage"), ("tags", "CollectionPage")):
+        for path in sorted((site / page).glob("*.html"))[:20]:
+            blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', path.read_text(), re.S)
+            assert len(blocks) == 1, path
+            data = json.loads(blocks[0])
+            assert data["@type"] == kind and data["name"]
+            if kind == "CollectionPage":
+                shown = path.read_text().count('class="paper-item')
+                assert data["mainEntity"]["numberOfItems"] == len(data["mainEntity"]["itemListElement"])
+                assert shown == 0 or shown == data["mainEntity"]["numberOfItems"]
+
+
+# -- the Nu HTML Checker -----------------------------------------------------------------------
+
+VNU = REPO / "tests" / ".node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_every_page_passes_the_nu_html_checker(site):
+    if not VNU.exists() or not shutil.which("java"):
+        pytest.fail("the Nu HTML Checker is missing: run `make system-deps` (it installs a JRE and vnu-jar)")
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json", str(site)],
+                            capture_output=True, text=True)
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    pages = sum(1 for _ in site.rglob("*.html"))
+    assert pages > 30 and not messages, [f"{m.get('url', '')[-60:]}: {m['message']}" for m in messages[:10]]

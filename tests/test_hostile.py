@@ -157,8 +157,10 @@ def test_every_output_escapes_for_its_context(hostile_site):
     for page in hostile_site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>window.__pwned" not in html, page
-        assert "onerror=" not in html.replace("onerror=&#34;", "").replace("onerror=&quot;", ""), page
+        assert "onerror=" not in html.replace("onerror=&#34;", "").replace("onerror=&quot;", "").replace('onerror=\\"', ""), page
         assert "49 and" not in html, page
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in block and json.loads(block), page  # data only: no tag can open in it
 
 
 @pytest.mark.browser

@@ -57,7 +57,7 @@ def _make_bundle(config: SiteConfig, target: Path) -> tuple[Path, Built, int]:
                 if path.is_file() and not rel.startswith(LEFT_OUT):
                     archive.writestr(_entry(f"{folder}/{rel}", FILE_MODE), path.read_bytes(), zipfile.ZIP_DEFLATED)
                     count += 1
-                elif path.is_dir() and not rel.startswith(LEFT_OUT):
+                elif path.is_dir() and not (rel + "/").startswith(LEFT_OUT):
                     archive.writestr(_entry(f"{folder}/{rel}/", FOLDER_MODE | stat.S_IFDIR), b"")
         atomic_write_bytes(target, zip_file.read_bytes())
     return target, result, count

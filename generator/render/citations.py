@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from generator.content.citekeys import name_parts
 from generator.content.paper import Paper
 
-_SPECIAL = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
             "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
 _CONFERENCE = re.compile(r"\b(conference|proceedings|workshop|symposium|congress|meeting|"
@@ -28,6 +28,7 @@ class Reference:
     key: str
     kind: str  # article, inproceedings, preprint, misc
     title: str
+    derived: bool  # the title is the start of the abstract: no source gave one
     authors: tuple[tuple[str, str], ...]  # (family, given); family "" means an organisation in given
     year: int | None
     venue: str
@@ -46,9 +47,16 @@ class Reference:
         else:
             kind = "preprint" if paper.arxiv else "misc"
         url = next((u for k, u in paper.link_urls() if k in ("pdf", "arxiv", "project", "code")), "")
-        title = paper.title if not paper.title_is_derived else ""
-        return cls(key, kind, _unbraced(title), tuple(name_parts(_unbraced(a)) for a in paper.authors), paper.year,
-                   _unbraced(venue), paper.doi, paper.arxiv, url, paper.abstract)
+        # Braces in what came from a .bib file are BibTeX markup the import kept ('{ResMLP}');
+        # anywhere else they are the text itself.
+        markup = _unbraced if any(s.file.lower().endswith(".bib") for s in paper.sources) else _same
+        return cls(key, kind, markup(paper.title), paper.title_is_derived,
+                   tuple(name_parts(markup(a)) for a in paper.authors), paper.year, markup(venue), paper.doi,
+                   paper.arxiv, url, paper.abstract)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _unbraced(text: str) -> str:
@@ -59,7 +67,7 @@ def _unbraced(text: str) -> str:
 def escape_bibtex(text: str) -> str:
     text = " ".join(text.split())  # no newlines or control characters inside a field
     text = "".join(c for c in text if c.isprintable())
-    text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], _unbraced(text))
+    text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
     return text.replace("--", "-{}-").replace("``", "`{}`").replace("''", "'{}'")  # TeX ligatures, not text
 
 
@@ -80,11 +88,9 @@ def bibtex_entry(paper: Paper, key: str) -> str:
     ref = Reference.of(paper, key)
     kind = {"preprint": "misc"}.get(ref.kind, ref.kind)
     fields: list[tuple[str, str]] = []
-    if ref.title:
-        fields.append(("title", "{" + escape_bibtex(ref.title) + "}"))  # double braces: keep its capitals
-    else:
-        fields.append(("title", "{Untitled}"))
-        fields.append(("note", "No source gave a title"))
+    fields.append(("title", "{" + escape_bibtex(ref.title) + "}"))  # double braces: keep its capitals
+    if ref.derived:
+        fields.append(("note", "Title derived from the abstract; no source gave one"))
     if ref.authors:
         fields.append(("author", " and ".join(_bibtex_name(f, g) for f, g in ref.authors)))
     else:  # what BibTeX styles sort and label an entry by when it has no author
@@ -111,7 +117,9 @@ _CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference",
 def csl_item(paper: Paper, key: str) -> dict:
     """CSL-JSON, as citeproc processors, pandoc and Zotero read it."""
     ref = Reference.of(paper, key)
-    item: dict = {"id": key, "type": _CSL_TYPES[ref.kind], "title": ref.title or "Untitled"}
+    item: dict = {"id": key, "type": _CSL_TYPES[ref.kind], "title": ref.title}
+    if ref.derived:
+        item["note"] = "Title derived from the abstract; no source gave one"
     if ref.authors:
         item["author"] = [{"family": f, "given": g} if f and g else {"family": f} if f else {"literal": g}
                           for f, g in ref.authors]
@@ -137,7 +145,9 @@ _RIS_TYPES = {"article": "JOUR", "inproceedings": "CONF", "preprint": "UNPB", "m
 def ris_record(paper: Paper, key: str) -> str:
     """RIS, the tagged format every reference manager imports (EndNote, Zotero, Mendeley)."""
     ref = Reference.of(paper, key)
-    lines = [("TY", _RIS_TYPES[ref.kind]), ("ID", key), ("TI", ref.title or "Untitled")]
+    lines = [("TY", _RIS_TYPES[ref.kind]), ("ID", key), ("TI", ref.title)]
+    if ref.derived:
+        lines.append(("N1", "Title derived from the abstract; no source gave one"))
     # "Family, Given"; an organisation is one name with a trailing comma, so readers don't split it.
     lines += [("AU", f"{f}, {g}" if f and g else f"{f or g},") for f, g in ref.authors]
     if ref.year:
