@@ -163,10 +163,22 @@ def test_a_failing_build_names_file_and_line_and_keeps_the_previous_site(project
     assert not list(project.glob("._site.build-*"))  # no staging folder left behind
 
 
+def test_without_base_url_the_build_warns_once_and_writes_no_sitemap(project):
+    config = project / "site.yaml"
+    config.write_text("\n".join(line for line in config.read_text().splitlines() if not line.startswith("base_url")))
+    (project / "content" / "papers" / "p.md").write_text("---\ntitle: P\nabstract: An abstract.\n---\n")
+    result = run_litsite(project, "build", "--no-search", check=True)
+    assert result.stderr.count("warning: site.yaml has no base_url") == 1, result.stderr
+    assert not (project / "_site" / "sitemap.xml").exists()
+    feed = (project / "_site" / "feed.xml").read_text()
+    assert "<id>urn:uuid:" in feed
+
+
 def test_build_prints_one_summary_line_with_pages_seconds_and_index_sizes(project):
     (project / "content" / "papers" / "p.md").write_text("---\ntitle: P\nabstract: An abstract.\n---\n")
     result = run_litsite(project, "build", check=True)
-    lines = result.stderr.strip().splitlines()
+    assert result.stderr == ""  # nothing went wrong: nothing on stderr
+    lines = result.stdout.strip().splitlines()  # the result, on stdout
     assert len(lines) == 1
     assert re.match(r"built \d+ pages into _site/ in \d+\.\d\ds \(search: pagefind \d+ KiB, offline index \d+ KiB",
                     lines[0]), lines[0]

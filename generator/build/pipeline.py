@@ -185,7 +185,11 @@ def _running(pid: int) -> bool:
 
 
 def write_exports(site: Site, pages: list[Page], folder: Path) -> None:
-    for name, text in ((".nojekyll", ""), (urls.SITEMAP, sitemap(site, pages)), (urls.FEED, atom_feed(site)),
+    if site.config.base_url:  # the sitemap protocol takes absolute URLs only
+        atomic_write_text(folder / urls.SITEMAP, sitemap(site, pages))
+    else:
+        (folder / urls.SITEMAP).unlink(missing_ok=True)  # serve writes in place: drop an old one
+    for name, text in ((".nojekyll", ""), (urls.FEED, atom_feed(site)),
                        (urls.ROBOTS, robots(site)), (urls.PAPERS_JSON, papers_json(site)),
                        (urls.PAPERS_BIB, papers_bib(site)), (urls.PAPERS_CSL, papers_csl(site)),
                        (urls.PAPERS_RIS, papers_ris(site))):

@@ -21,7 +21,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+NO_BASE_URL = ("warning: site.yaml has no base_url (the address the site is published at, e.g. "
+               "https://you.github.io/papers/): no sitemap.xml is written, and the feed, canonical links and "
+               "share tags cannot give absolute links")
+
+
 def run(args: argparse.Namespace) -> int:
-    built = build(load_config(args.root), search=not args.no_search, wait=args.wait)
-    say(built.summary())
+    config = load_config(args.root)
+    built = build(config, search=not args.no_search, wait=args.wait)
+    if not config.base_url:
+        say(NO_BASE_URL)
+    print(built.summary())
     return 0
