@@ -391,3 +391,25 @@ def test_every_page_passes_the_nu_html_checker(site):
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
     pages = sum(1 for _ in site.rglob("*.html"))
     assert pages > 30 and not messages, [f"{m.get('url', '')[-60:]}: {m['message']}" for m in messages[:10]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_author_and_year_pages_have_no_accessibility_violations(rich_site, chromium, scheme):
+    """The page types only a collection with authors and years has (the seed site has neither)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from conftest import StaticServer
+
+    server = StaticServer(rich_site / "_site")
+    try:
+        for path in ("authors/jurgen-schmidhuber.html", "years/2023.html", "years.html",
+                     "papers/" + next(p.name for p in (rich_site / "_site" / "papers").iterdir() if "resmlp" in p.name)):
+            context = chromium.new_context(color_scheme=scheme)
+            page = context.new_page()
+            page.goto(server.url + path)
+            results = Axe().run(page, options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}})
+            violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+            context.close()
+            assert not violations, (path, scheme, violations)
+    finally:
+        server.close()
