@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import html5lib
 
-from conftest import run_litsite, snapshot
+from conftest import REPO, run_litsite, snapshot
 from sitecheck import html_pages, internal_targets, parse
 
 
@@ -182,3 +182,26 @@ def test_build_prints_one_summary_line_with_pages_seconds_and_index_sizes(projec
     assert len(lines) == 1
     assert re.match(r"built \d+ pages into _site/ in \d+\.\d\ds \(search: pagefind \d+ KiB, offline index \d+ KiB",
                     lines[0]), lines[0]
+
+
+def test_every_paper_page_leads_to_the_paper(seed_site):
+    """A known link (DOI, arXiv, PDF, project) where there is one; else labelled look-ups by title."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from generator.content.load import load_valid_papers
+
+    papers = {p.slug: p for p in load_valid_papers(REPO / "content" / "papers")}
+    looked_up = 0
+    for slug, paper in papers.items():
+        html = (seed_site / "papers" / f"{slug}.html").read_text(encoding="utf-8")
+        section = html.split('<section id="links"', 1)[1].split("</section>", 1)[0]
+        targets = re.findall(r'<a href="([^"]+)"', section)
+        assert targets and all(t.startswith("https://") for t in targets), slug
+        if "Search arXiv" in section:
+            looked_up += 1
+            assert not (paper.doi or paper.arxiv or paper.link_urls()), slug
+            query = parse_qs(urlsplit(targets[0].replace("&amp;", "&")).query)["query"][0]
+            assert query.strip('"') == paper.title.rstrip("…").strip(), (slug, query)
+            assert [re.sub(r"^Search ", "", t) for t in re.findall(r">(Search [^<]+)<", section)] == \
+                ["arXiv", "Semantic Scholar", "Google Scholar", "DBLP"]
+    assert 0 < looked_up < len(papers)

@@ -21,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from generator.errors import InputError
 from generator.render import charts
 from generator.render.citations import bibtex_entry
+from generator.render.lookups import lookups
 from generator.render.metadata import collection_page, scholar_tags, scholarly_article
 from generator.site import urls
 from generator.site.model import Card, Chrome, author_slug
@@ -55,7 +56,7 @@ def template_environment(templates: Path) -> jinja2.Environment:
     env.globals.update(bibtex=bibtex_entry, headings=headings, author_slug=author_slug, paths=urls,
                        bar_chart=charts.bar_chart, column_chart=charts.column_chart, data_table=charts.data_table,
                        map_svg=charts.map_svg, scholar_tags=scholar_tags, scholarly_article=scholarly_article,
-                       collection_page=collection_page)
+                       collection_page=collection_page, lookups=lookups)
     return env
 
 
