@@ -162,3 +162,20 @@ def test_the_copy_button_covers_no_text_of_the_entry(seed_server, watch_page, wi
     entry = watch.page.locator(".bibtex pre").bounding_box()
     assert box and entry and box["y"] + box["height"] <= entry["y"] + 0.5, (box, entry)
     assert box["height"] >= 24 and box["width"] >= 24
+
+
+def test_a_phone_gets_a_menu_button_on_its_first_screen_and_a_wide_screen_the_tree(seed_server, watch_page):
+    for name, path in EVERY_PAGE_TYPE.items():
+        phone = watch_page(viewport={"width": 390, "height": 844})
+        phone.page.goto(seed_server.url + path)
+        menu = phone.page.locator(".sidebar-menu > summary")
+        box = menu.bounding_box()
+        assert box and box["y"] + box["height"] <= 844 and box["height"] >= 24, (name, box)
+        topic = phone.page.locator(".topic-tree a").first
+        assert not topic.is_visible(), name  # closed: the page's content comes first
+        menu.press("Enter")  # by keyboard, as a button
+        assert topic.is_visible(), name
+        wide = watch_page(viewport={"width": 1280, "height": 900})
+        wide.page.goto(seed_server.url + path)
+        assert wide.page.locator(".topic-tree a").first.is_visible(), name
+        assert not wide.page.locator(".sidebar-menu > summary").is_visible(), name
