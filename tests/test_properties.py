@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import string
 import tempfile
+import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.content.frontmatter import render_paper_file
@@ -20,21 +21,25 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
 TAG = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}\Z")
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples every run, so a run never fails where the last one passed
+# (a random search first found the NFC case below on CI; it is kept as an explicit example).
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(title=TEXT.filter(lambda t: t.strip() != ""), abstract=TEXT, tags=st.lists(TAG, max_size=20),
        notes=st.text(string.printable, max_size=200))
+@example(title="\u0f4d", abstract="Jose\u0301 \u0f4d", tags=[], notes="")  # NFC decomposes U+0F4D
 def test_front_matter_round_trips_any_title_abstract_and_tags(title, abstract, tags, notes):
+    """Exactly, up to NFC: litsite reads every text in NFC (one form of each text, issue 20)."""
     paper = Paper(slug="p", title=title, abstract=abstract, tags=tags, notes=notes)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "p.md"
         path.write_bytes(render_paper_file(paper).encode("utf-8"))
         back = read_paper(path)
-    assert back.title == title
-    assert back.abstract == abstract
+    assert back.title == unicodedata.normalize("NFC", title)
+    assert back.abstract == unicodedata.normalize("NFC", abstract)
     assert back.tags == tags
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(text=TEXT, taken=st.sets(TAG, max_size=30), seed=TEXT)
 def test_unique_slug_is_always_safe_new_and_non_empty(text, taken, seed):
     slug = unique_slug(text, taken, seed)
@@ -44,7 +49,7 @@ def test_unique_slug_is_always_safe_new_and_non_empty(text, taken, seed):
     assert unique_slug(text, taken, seed) == slug  # the same on every run
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(data=st.one_of(st.binary(max_size=2000), TEXT.map(lambda t: t.encode("utf-8")),
                       st.lists(TEXT, max_size=12).map(lambda ls: "\n".join(ls).encode("utf-8"))))
 def test_the_dump_reader_returns_records_or_raises_the_documented_error(data):
