@@ -205,3 +205,19 @@ def test_every_paper_page_leads_to_the_paper(seed_site):
             assert [re.sub(r"^Search ", "", t) for t in re.findall(r">(Search [^<]+)<", section)] == \
                 ["arXiv", "Semantic Scholar", "Google Scholar", "DBLP"]
     assert 0 < looked_up < len(papers)
+
+
+def test_recently_added_and_the_added_chart_only_when_the_dates_say_something(seed_site, seed_copy):
+    # The seed collection was imported in one go: one date for all, so neither is shown.
+    assert "Recently added" not in (seed_site / "index.html").read_text()
+    assert 'id="added"' not in (seed_site / "overview.html").read_text()
+    newer = seed_copy / "content" / "papers" / "non-deep-networks.md"
+    text = newer.read_text()
+    added = re.search(r"^added: (\S+)$", text, re.M)
+    assert added
+    newer.write_text(text.replace(added.group(0), "added: 2027-01-15"))
+    run_litsite(seed_copy, "build", "--no-search", check=True)
+    home = (seed_copy / "_site" / "index.html").read_text()
+    recent = home.split('id="recent"', 1)[1]
+    assert "Non-deep Networks" in recent.split("</li>", 1)[0]  # the newest comes first
+    assert 'id="added"' in (seed_copy / "_site" / "overview.html").read_text()

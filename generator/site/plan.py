@@ -102,7 +102,10 @@ def _topic_crumbs(site: Site, topic: Topic) -> tuple[Crumb, ...]:
 
 
 def home_page(site: Site) -> Page:
-    recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME]
+    # "Recently added" only when the dates tell papers apart: with one date for all (a
+    # collection imported at once) the list would just be the alphabet's first papers.
+    dated = len({p.added for p in site.papers if p.added}) > 1
+    recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME] if dated else []
     return Page(urls.HOME, "home.html", site.config.title, site.config.description or site.config.title,
                 HomeContext(site.intro, _cards(site, recent)))
 
