@@ -71,9 +71,9 @@ def test_no_accessibility_violations_on_any_page_type(seed_server, watch_page, s
         assert not violations, (name, scheme, violations)
 
 
-def test_screenshots_at_1280_and_375_light_and_dark(seed_server, watch_page):
+def test_screenshots_at_1280_and_390_light_and_dark(seed_server, watch_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 375):
+    for width in (1280, 390):
         for scheme in ("light", "dark"):
             for name in ("home", "paper", "search"):
                 watch = watch_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
