@@ -58,3 +58,15 @@ def wait_for(condition, seconds: float = 60) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def build_reaching(project: Path, moment: str, **popen) -> subprocess.Popen:
+    """A `build` of `project`, returned once it runs forked workers (`moment` "workers") or
+    Pagefind ("pagefind"): the moments a stopped build could leave a child behind."""
+    build = start(project, "build", **popen)
+    if moment == "workers":
+        seen = wait_for(lambda: len(children_of(build.pid)) >= 1)
+    else:
+        seen = wait_for(lambda: any("pagefind" in line for line in processes_mentioning(str(project))))
+    assert seen, f"the build never started its {moment}"
+    return build

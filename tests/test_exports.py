@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
@@ -75,7 +76,7 @@ def test_every_published_file_is_readable_by_another_user(tmp_path):
         for folder in [root, *[p for p in root.rglob("*") if p.is_dir()]]:
             folder.chmod(0o755)
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m generator --root "$1" build', _python(), str(root)],
+        subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m generator --root "$1" build', sys.executable, str(root)],
                        check=True, env=env, capture_output=True)
         site = root / "_site"
         for path in [site, *site.rglob("*")]:
@@ -91,7 +92,7 @@ def test_every_published_file_is_readable_by_another_user(tmp_path):
         finally:
             server.terminate()
             server.wait(timeout=30)
-        run = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m generator --root "$1" bundle', _python(), str(root)],
+        run = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m generator --root "$1" bundle', sys.executable, str(root)],
                              env=env, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         with zipfile.ZipFile(next((root / "dist").glob("*.zip"))) as archive:
@@ -100,12 +101,6 @@ def test_every_published_file_is_readable_by_another_user(tmp_path):
                 assert mode == (0o755 if info.is_dir() else 0o644), f"{info.filename}: {oct(mode)}"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _python() -> str:
-    import sys
-
-    return sys.executable
 
 
 def _status(url: str) -> int:

@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import pytest
-from processes import children_of, processes_mentioning, run_to_end, site_state, start, wait_for
+from processes import build_reaching, processes_mentioning, run_to_end, site_state, start, wait_for
 
 from conftest import REPO, snapshot
 
@@ -96,12 +96,7 @@ def test_a_killed_build_leaves_no_child_process(tmp_path, moment):
     from synth import make_project
 
     project = make_project(2500, tmp_path / "synth")  # large enough for forked workers
-    build = start(project, "build")
-    if moment == "workers":
-        seen = wait_for(lambda: len(children_of(build.pid)) >= 1)
-    else:
-        seen = wait_for(lambda: any("pagefind" in line for line in processes_mentioning(str(project))))
-    assert seen, f"the build never started its {moment}"
+    build = build_reaching(project, moment)
     build.send_signal(signal.SIGKILL)
     build.wait()
     assert wait_for(lambda: not processes_mentioning(str(project)), 30), processes_mentioning(str(project))

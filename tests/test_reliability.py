@@ -156,17 +156,12 @@ def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(seed_copy, signum):
 
 @pytest.mark.parametrize("moment", ["workers", "pagefind"])
 def test_sigterm_ends_forked_workers_and_pagefind(tmp_path, moment):
-    from processes import children_of
+    from processes import build_reaching
 
     from synth import make_project
 
     project = make_project(2500, tmp_path / "synth")  # large enough for forked workers
-    build = start(project, "build", stderr=subprocess.PIPE, text=True)
-    if moment == "workers":
-        seen = wait_for(lambda: len(children_of(build.pid)) >= 1)
-    else:
-        seen = wait_for(lambda: any("pagefind" in line for line in processes_mentioning(str(project))))
-    assert seen, f"the build never started its {moment}"
+    build = build_reaching(project, moment, stderr=subprocess.PIPE, text=True)
     build.send_signal(signal.SIGTERM)
     code, err = finish(build)
     assert code == 128 + signal.SIGTERM and "stopped by SIGTERM" in err, err
