@@ -12,7 +12,7 @@ from generator import __version__
 from generator.commands import build, bundle, check, explain, importing, new, retag, serve, stats, suggest_topics
 from generator.console import say
 from generator.errors import InputError
-from generator.signals import stop_on_signals, stopped_code
+from generator.signals import Stopped, received, stop_on_signals, stopped_code
 
 EXIT_BAD_INPUT = 2
 COMMANDS = (importing, build, serve, bundle, check, new, retag, explain, stats, suggest_topics)
@@ -54,26 +54,32 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return int(args.func(args))
-    except InputError as exc:
-        if args.debug:
-            traceback.print_exc()
+    except Exception as exc:
+        signum = received()
+        # A signal raised inside C code can come back as another error: it still ended the run.
+        return _failed(exc, args.debug) if signum is None else _stopped(Stopped(signum))
+    except KeyboardInterrupt as stop:
+        return _stopped(stop)
+
+
+def _failed(exc: Exception, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, InputError):
         for problem in exc.problems:
             say(str(problem))
         return exc.exit_code
-    except KeyboardInterrupt as stop:
-        code = stopped_code(stop)
-        say("interrupted" if code == 128 + signal.SIGINT else f"stopped by {signal.Signals(code - 128).name}")
-        return code
-    except OSError as exc:
-        if args.debug:
-            traceback.print_exc()
+    if isinstance(exc, OSError):
         return _environment_error(exc)
-    except Exception as exc:  # a bug in litsite, not the user's input
-        if args.debug:
-            traceback.print_exc()
-        else:
-            say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        return 1
+    if not debug:  # a bug in litsite, not the user's input
+        say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+    return 1
+
+
+def _stopped(stop: KeyboardInterrupt) -> int:
+    code = stopped_code(stop)
+    say("interrupted" if code == 128 + signal.SIGINT else f"stopped by {signal.Signals(code - 128).name}")
+    return code
 
 
 def _environment_error(exc: OSError) -> int:

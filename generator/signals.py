@@ -22,11 +22,22 @@ def stop_on_signals() -> None:
         signal.signal(signum, _stop)
 
 
+_received: list[int] = []  # the stopping signal, once one came
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
     # Only the first signal interrupts: a second one must not break the cleanup the first started.
     for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(other, signal.SIG_IGN)
+    _received.append(signum)
     raise Stopped(signum)
+
+
+def received() -> int | None:
+    """The stopping signal that came, if one did. C code may turn the `Stopped` raised inside it
+    into another error (numpy's import: 'ImportError: initialization failed'): what ended the
+    run is still the signal."""
+    return _received[0] if _received else None
 
 
 def stopped_code(stop: KeyboardInterrupt) -> int:

@@ -36,8 +36,25 @@ def fork_workers(wanted: bool, items: int, threshold: int, cap: int = 8) -> int:
     return workers
 
 
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP back while forking: a handler raising inside Python's at-fork
+    hooks (logging's lock release) has its exception 'ignored' and the stop is lost. Held signals
+    are delivered, at a safe point, as soon as the fork is done."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def die_with_parent(parent: int) -> None:
-    """Ask the kernel to kill this process when its parent dies (no-op off Linux)."""
+    """Ask the kernel to kill this process when its parent dies (no-op off Linux), and let it
+    receive the signals its parent held while forking it."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request took effect
@@ -62,7 +79,8 @@ class ForkedJobs(Generic[Shared, Task, Result]):
             receiver, sender = context.Pipe(duplex=False)
             share = tasks[n::max(1, min(workers, len(tasks)))]
             process = context.Process(target=_work, args=(work, shared, share, sender, parent), daemon=True)
-            process.start()
+            with signals_held():
+                process.start()
             sender.close()
             self._processes.append(process)
             self._pipes.append(receiver)
@@ -103,10 +121,10 @@ class ForkedJobs(Generic[Shared, Task, Result]):
 
 def _work(work: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], pipe: Connection,
           parent: int) -> None:
-    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would raise in here
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    die_with_parent(parent)  # after the handlers are reset: it unblocks the held signals
     try:
         for task in tasks:
             pipe.send(("ok", work(shared, task)))

@@ -154,6 +154,30 @@ def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(seed_copy, signum):
     assert stopped >= 5  # most signals landed while the build ran
 
 
+def test_a_signal_that_c_code_turned_into_another_error_still_ends_as_the_signal(monkeypatch, capsys, tmp_path):
+    """Seen on CI: SIGTERM while numpy was being imported inside a build came back as
+    'ImportError: initialization failed' and was reported as an internal error. The command
+    here is replaced by one that does exactly that; the command line's handling is the real one."""
+    from generator import cli, signals
+
+    def run(args):
+        try:
+            signals._stop(signal.SIGTERM, None)
+        except signals.Stopped as stop:
+            raise ImportError("initialization failed") from stop
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    monkeypatch.setattr(cli.build, "run", run)
+    monkeypatch.setattr(signals, "_received", [])
+    try:
+        code = cli.main(["--root", str(tmp_path), "build"])
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    err = capsys.readouterr().err
+    assert code == 128 + signal.SIGTERM and "stopped by SIGTERM" in err and "internal error" not in err, err
+
+
 @pytest.mark.parametrize("moment", ["workers", "pagefind"])
 def test_sigterm_ends_forked_workers_and_pagefind(tmp_path, moment):
     from processes import build_reaching

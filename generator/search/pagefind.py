@@ -16,7 +16,7 @@ from generator.errors import SystemProblem
 from generator.files import publish_modes, swap_directory
 from generator.site import urls
 from generator.site.model import Site
-from generator.workers import die_with_parent
+from generator.workers import die_with_parent, signals_held
 
 
 def search_summary(site: Site, pagefind_bytes: int, fallback: int) -> list[str]:
@@ -47,8 +47,9 @@ class PagefindRun:
                    "--glob", glob, "--keep-index-url", "--silent"]
         parent = os.getpid()
         # Pagefind dies with this process: a build killed with SIGKILL leaves no indexer behind.
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        preexec_fn=lambda: die_with_parent(parent))
+        with signals_held():  # preexec_fn runs Python's at-fork hooks in this process too
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            preexec_fn=lambda: die_with_parent(parent))
 
     def finish(self) -> int:
         """Wait, check what Pagefind wrote, swap the new index in, and return its size in bytes.
