@@ -6,6 +6,7 @@ at once and a build's staging folder and its Pagefind child are left behind.
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
 
 
@@ -20,6 +21,7 @@ class Stopped(KeyboardInterrupt):
 def stop_on_signals() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
+    sys.unraisablehook = _deliver_again_if_swallowed
 
 
 _received: list[int] = []  # the stopping signal, once one came
@@ -43,3 +45,23 @@ def received() -> int | None:
 def stopped_code(stop: KeyboardInterrupt) -> int:
     """The exit status of a process stopped by a signal: 128 + its number, as shells report it."""
     return 128 + getattr(stop, "signum", signal.SIGINT)
+
+
+_report_unraisable = sys.unraisablehook
+
+
+def _deliver_again_if_swallowed(unraisable: sys.UnraisableHookArgs) -> None:
+    """Python cannot raise out of some places (a weakref callback, `__del__`, an at-fork hook):
+    a `Stopped` raised there is printed as 'Exception ignored' and the stop is lost. Seen on CI:
+    a SIGTERM landing in importlib's module-lock callback. Raise it again a moment later, from
+    a timer signal, in whatever ordinary code runs by then (again, if that too swallows it)."""
+    stop = unraisable.exc_value
+    if not isinstance(stop, Stopped):
+        _report_unraisable(unraisable)
+        return
+
+    def again(_signum: int, _frame: FrameType | None) -> None:
+        raise Stopped(stop.signum)
+
+    signal.signal(signal.SIGALRM, again)
+    signal.setitimer(signal.ITIMER_REAL, 0.001)

@@ -36,7 +36,7 @@ def fork_workers(wanted: bool, items: int, threshold: int, cap: int = 8) -> int:
     return workers
 
 
-STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM}  # SIGALRM: see signals.py
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import threading
 import time
 import unicodedata
@@ -176,6 +177,38 @@ def test_a_signal_that_c_code_turned_into_another_error_still_ends_as_the_signal
             signal.signal(signum, handler)
     err = capsys.readouterr().err
     assert code == 128 + signal.SIGTERM and "stopped by SIGTERM" in err and "internal error" not in err, err
+
+
+SWALLOWING_PLACE = """
+import os, signal, sys, weakref
+from generator.signals import stop_on_signals
+stop_on_signals()
+
+class Thing:
+    pass
+
+def callback(_ref):  # Python prints, and forgets, what a weakref callback raises
+    os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, inside the callback
+
+thing = Thing()
+ref = weakref.ref(thing, callback)
+try:
+    del thing
+    for _ in range(10**8):  # ordinary code, where the stop must land
+        pass
+except KeyboardInterrupt as stop:
+    print("stopped by", stop)
+    sys.exit(143)
+print("the stop was lost")
+"""
+
+
+def test_a_stop_raised_where_python_swallows_exceptions_is_delivered_again():
+    """Seen on CI: SIGTERM landing in importlib's module-lock weakref callback was printed as
+    'Exception ignored' with a traceback, and the build went on as if nothing had come."""
+    run = subprocess.run([sys.executable, "-c", SWALLOWING_PLACE], cwd=REPO, capture_output=True, text=True)
+    assert (run.returncode, run.stdout.strip()) == (143, "stopped by SIGTERM"), run
+    assert "Exception ignored" not in run.stderr and "Traceback" not in run.stderr, run.stderr
 
 
 @pytest.mark.parametrize("moment", ["workers", "pagefind"])
