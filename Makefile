@@ -22,9 +22,10 @@ bundle: $(STAMP)
 	$(BIN)/litsite bundle
 
 # What the browser, search-spec and export tests run on: Debian's chromium and node, a Java
-# runtime for the Nu HTML Checker, bibtex (with texlive-base's styles) and biber. pandoc comes from PyPI. Installed when we are root (CI, a
+# runtime for the Nu HTML Checker, jing (the feed against RFC 4287's schema), bibtex (with
+# texlive-base's styles) and biber. pandoc comes from PyPI. Installed when we are root (CI, a
 # fresh machine); otherwise one line says what to install. The checker itself comes from npm.
-DEBIAN_DEPS := chromium:chromium node:nodejs java:default-jre-headless bibtex:texlive-binaries biber:biber
+DEBIAN_DEPS := chromium:chromium node:nodejs java:default-jre-headless bibtex:texlive-binaries biber:biber jing:jing
 VNU := tests/.node/node_modules/vnu-jar/build/dist/vnu.jar
 
 system-deps:

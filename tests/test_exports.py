@@ -155,6 +155,18 @@ def test_the_feed_meets_rfc_4287(site):
     assert len(set(ids)) == len(ids) and all(i.startswith(("https://", "http://", "urn:")) for i in ids)
 
 
+def test_the_feed_validates_against_the_schema_of_rfc_4287(site, tmp_path):
+    """jing against RFC 4287 Appendix B; the same run on a feed with a broken date shows that the
+    schema is really applied."""
+    schema = str(FIXTURES / "schemas" / "atom.rnc")
+    valid = subprocess.run(["jing", "-c", schema, str(site / "feed.xml")], capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout
+    broken = tmp_path / "broken.xml"
+    broken.write_text((site / "feed.xml").read_text().replace("<updated>", "<updated>on ", 1))
+    invalid = subprocess.run(["jing", "-c", schema, str(broken)], capture_output=True, text=True)
+    assert invalid.returncode == 1 and "must be an ISO date and time" in invalid.stdout, invalid.stdout
+
+
 def test_feed_entries_name_the_papers_authors(rich_site):
     feed = ET.parse(rich_site / "_site" / "feed.xml").getroot()
     names = {n.text for n in feed.iter(f"{ATOM}name")}
