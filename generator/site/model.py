@@ -105,6 +105,7 @@ class Chrome:
     paper_count: int
     topic_count: int
     has_years: bool
+    citation_style: str  # CSL style id of the paper pages' formatted citation; "" for none
 
 
 @dataclass
@@ -165,7 +166,7 @@ class Site:
         return Chrome(config.title, config.base_url, config.repo_url, config.repo_branch, config.language,
                       config.allow_html, tuple(NavLink(n.title, urls.doc(n.page)) for n in config.nav),
                       self.topic_tree, dict(self.topic_titles), len(self.papers), len(config.topics),
-                      bool(self.year_members))
+                      bool(self.year_members), config.citation_style)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
