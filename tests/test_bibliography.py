@@ -77,7 +77,7 @@ def test_bib_entry_replaces_a_derived_title_and_keeps_everything_else_and_twice_
     assert after.venue == "IEEE Transactions on Pattern Analysis and Machine Intelligence"
     state = snapshot(seeded / "content")
     again = run_litsite(seeded, "import", "bib/zotero.bib")
-    assert "0 new, 0 changed" in again.stderr
+    assert "0 new, 0 changed" in again.stdout
     assert snapshot(seeded / "content") == state
 
 
@@ -112,8 +112,8 @@ def test_a_persons_value_wins_and_the_conflict_is_reported(seeded):
     result = run_litsite(seeded, "import", "--dry-run", "bib/zotero.bib")
     assert "conflict: we-present-resmlp" in result.stderr and "kept the title a person set" in result.stderr
     assert "kept the year a person set (2021)" in result.stderr
-    assert re.search(r"would add: content/papers/sparse-graphs", result.stderr)
-    assert re.search(r"would merge: deepwalk-online-learning-of-social-representations: .*authors", result.stderr)
+    assert re.search(r"would add: content/papers/sparse-graphs", result.stdout)
+    assert re.search(r"would merge: deepwalk-online-learning-of-social-representations: .*authors", result.stdout)
     assert read_paper(path).title == "ResMLP (our name for it)"  # dry run wrote nothing
     run_litsite(seeded, "import", "bib/zotero.bib")
     after = read_paper(path)

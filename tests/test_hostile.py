@@ -90,7 +90,7 @@ def test_a_100000_line_dump_is_imported(project):
     (project / "big.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_litsite(project, "import", "big.txt")
     assert result.returncode == 0, result.stderr
-    assert "2000 new, 0 changed" in result.stderr
+    assert "2000 new, 0 changed" in result.stdout
     papers, _ = load_papers(project / "content" / "papers")
     assert len(papers) == 2000 and all(len(p.sources) == 25 for p in papers)
 

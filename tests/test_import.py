@@ -37,7 +37,7 @@ def test_seed_import_gives_273_papers_30_derived_and_is_idempotent(project):
     assert sum(len(p.sources) for p in found.values()) == 282
     before = snapshot(project / "content")
     second = run_litsite(project, "import", *files, check=True)
-    assert "0 new, 0 changed" in second.stderr
+    assert "0 new, 0 changed" in second.stdout
     assert snapshot(project / "content") == before
 
 
@@ -57,7 +57,7 @@ def test_abstract_only_record_takes_the_title_of_its_twin_in_a_later_import(proj
     assert all(p.title_is_derived for p in papers(project).values())
     titled = write(project / "titled.txt", f"Deep Generalization\n{A1}\n")
     result = run_litsite(project, "import", str(titled), check=True)
-    assert "0 new, 1 changed" in result.stderr
+    assert "0 new, 1 changed" in result.stdout
     paper = next(p for p in papers(project).values() if p.abstract == A1)
     assert paper.title == "Deep Generalization" and paper.title_source == "dump"
     assert paper.slug == slug_before[A1]  # URLs stay stable when a title is recovered
@@ -170,7 +170,7 @@ def test_missing_file_is_a_clear_error(project):
 def test_dry_run_writes_nothing(project):
     dump = write(project / "d.txt", f"Deep Generalization\n{A1}\n")
     result = run_litsite(project, "import", "--dry-run", str(dump), check=True)
-    assert "1 new" in result.stderr
+    assert "1 new" in result.stdout
     assert list((project / "content" / "papers").iterdir()) == []
 
 

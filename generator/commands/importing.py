@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from generator.analysis.taxonomy import assign_for_import
 from generator.commands.options import date, today
 from generator.console import say
 from generator.content.config import load_config
+from generator.errors import Problem
 from generator.sources.importer import run_import
 
 
@@ -23,9 +25,35 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE",
                    help="raw listing dumps (.txt), BibTeX (.bib) or CSL-JSON (.json) files")
     p.add_argument("--dry-run", action="store_true", help="print what would be added and changed, write nothing")
+    p.add_argument("--verbose", action="store_true",
+                   help="list every problem (by default a kind seen more than 3 times in a file shows 3 and a count)")
     p.add_argument("--added", type=date, default=today(), metavar="DATE",
                    help="the 'added' date of new papers (default: today, or SOURCE_DATE_EPOCH)")
     p.set_defaults(func=run)
+
+
+SHOWN_PER_KIND = 3
+
+
+def grouped_problems(problems: list[Problem], verbose: bool) -> list[str]:
+    """Problems as lines, each kind (the message without its quoted names) of each file shown
+    SHOWN_PER_KIND times and then counted: 7,000 entries without an abstract are one line,
+    not 7,000."""
+    if verbose:
+        return [str(p) for p in problems]
+    kinds: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        kinds.setdefault((problem.path, problem.severity, _QUOTED.sub("…", problem.message)), []).append(problem)
+    lines = []
+    for (path, severity, kind), members in kinds.items():
+        lines += [str(p) for p in members[:SHOWN_PER_KIND]]
+        if len(members) > SHOWN_PER_KIND:
+            lines.append(f"{path}: {severity}: {len(members) - SHOWN_PER_KIND} more like the above: {kind} "
+                         f"(--verbose lists them all)")
+    return lines
+
+
+_QUOTED = re.compile(r"'[^']*'")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,20 +62,20 @@ def run(args: argparse.Namespace) -> int:
                         assign=lambda changed, everyone, keywords: assign_for_import(config, changed, everyone,
                                                                                      keywords))
     for name, shape, count in result.shapes:
-        say(f"{name}: {count} records ({shape})")
-    for problem in result.problems:
-        say(str(problem))
+        print(f"{name}: {count} records ({shape})")
+    for line in grouped_problems(result.problems, args.verbose):
+        say(line)
     plan = result.plan
     if args.dry_run:
         for paper in plan.added:
-            say(f"would add: content/papers/{paper.slug}.md: {paper.title}")
-        for merge in plan.merges:
-            say(f"would merge: {merge}")
+            print(f"would add: content/papers/{paper.slug}.md: {paper.title}")
+    for merge in plan.merges:  # every merge, with its evidence: a wrong one is then easy to spot
+        print(f"{'would merge' if args.dry_run else 'merged'}: {merge}")
     verb = "would write" if args.dry_run else "wrote"
     updated = len(plan.updated) if args.dry_run else len(result.written) - len(plan.added)
-    say(f"{len(plan.added)} new, {max(updated, 0)} changed, "
-        f"{len(plan.updated) - max(updated, 0) + plan.unchanged} unchanged, {len(plan.conflicts)} conflicts "
-        f"({verb} {len(result.written)} files)")
+    print(f"{len(plan.added)} new, {max(updated, 0)} changed, "
+          f"{len(plan.updated) - max(updated, 0) + plan.unchanged} unchanged, {len(plan.conflicts)} conflicts "
+          f"({verb} {len(result.written)} files)", flush=True)
     for conflict in plan.conflicts:
         say(f"conflict: {conflict}")
     derived = plan.derived_titles()

@@ -11,5 +11,18 @@ def abstract_key(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
 
 
+# What exports put where there is no abstract. Two papers "share" these, and that says nothing.
+PLACEHOLDER_ABSTRACTS = frozenset(abstract_key(t) for t in (
+    "Not Available", "Not available.", "No abstract available", "No abstract available.", "Abstract not available",
+    "[No abstract available]", "N/A", "NA", "None", "No abstract", "Abstract", "TBD", "To appear", "Unknown"))
+MIN_EVIDENCE_CHARS = 60  # an abstract key shorter than this (a sentence fragment) identifies nothing
+
+
+def evidence_key(text: str) -> str:
+    """The abstract key when the abstract can tell papers apart, else ''."""
+    key = abstract_key(text)
+    return key if len(key) >= MIN_EVIDENCE_CHARS and key not in PLACEHOLDER_ABSTRACTS else ""
+
+
 def title_key(title: str) -> str:
     return abstract_key(title)

@@ -84,8 +84,8 @@ def _problem(name: str, key: str, message: str, hint: str | None = None, severit
 # -- validation --------------------------------------------------------------
 
 _TAG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+URL_PATTERN = _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$|^10/[A-Za-z0-9]+$")  # the second: a shortDOI (doi.org/10/abcd)
 ARXIV_PATTERN = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from generator.errors import InputError, Problem
-from generator.sources.records import Record, identifiers_from
+from generator.sources.records import Record, identifiers_from, verbatim
 
 
 def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Problem]]:
@@ -20,12 +20,14 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
     from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks ourselves
+    decoder = _decoder_class()()
     try:
-        library = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware(keep_braced_groups=False),
-                                                                     mw.MonthIntMiddleware(True)])
+        library = bibtexparser.parse_string(text, append_middleware=[decoder, mw.MonthIntMiddleware(True)])
     except Exception as exc:  # bibtexparser raises assorted errors on pathological input
         raise InputError(f"cannot be read as BibTeX: {exc}", source_name) from None
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(f"entry '{key}': field '{field}' kept as written: its TeX could not be read "
+                                       f"({reason})", source_name, line, severity="warning")
+                               for key, field, line, reason in decoder.faults]
     records: list[Record] = []
     entries = list(library.entries)
     for block in library.failed_blocks:
@@ -41,8 +43,16 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
             reason = (str(getattr(block, "error", "") or "").strip().splitlines() or ["a brace or quote is not closed"])[0]
             problems.append(Problem(f"malformed entry{f' {key.group(1)!r}' if key else ''} skipped: {reason}",
                                     source_name, line, hint="fix the entry and import the file again"))
+    containers = _inherit_from_crossref(entries)
+    if containers:
+        problems.append(Problem(f"{len(containers)} container entries (proceedings, collections) gave their fields "
+                                f"to the entries that cite them with crossref and are not papers themselves: "
+                                f"{', '.join(sorted(containers)[:5])}{', …' if len(containers) > 5 else ''}",
+                                source_name, severity="warning"))
     seen_keys: set[str] = set()
     for entry in sorted(entries, key=lambda e: e.start_line or 0):
+        if entry.key in containers:
+            continue
         record, problem = _record(entry, source_name)
         if problem:
             problems.append(problem)
@@ -53,6 +63,71 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
     if not records and not problems:
         raise InputError("holds no BibTeX entries", source_name)
     return records, problems
+
+
+_CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "collection", "mvcollection", "mvbook", "mvreference",
+                              "reference", "periodical"})
+_NOT_INHERITED = frozenset({"title", "subtitle", "titleaddon", "abstract", "keywords", "ids", "crossref", "xdata",
+                            "shorttitle", "sortkey", "label", "entryset", "related", "doi", "url", "eprint", "file",
+                            "pages", "note", "annotation"})
+
+
+def _inherit_from_crossref(entries) -> set[str]:
+    """biblatex/BibTeX inheritance: an entry with `crossref` or `xdata` takes each field it lacks
+    from the entry it names (the parent's title becoming its `booktitle`). Returns the keys of
+    parents that are containers (proceedings, collections): their children are the papers."""
+    from bibtexparser.model import Field
+
+    by_key = {e.key.lower(): e for e in entries}
+    containers = set()
+    for entry in entries:
+        for link in ("crossref", "xdata"):
+            target = next((f.value for k, f in entry.fields_dict.items() if k.lower() == link), None)
+            parent = by_key.get(str(target).strip().lower()) if target else None
+            if parent is None or parent is entry:
+                continue
+            if parent.entry_type.lower() in _CONTAINER_TYPES:
+                containers.add(parent.key)
+            have = {k.lower() for k in entry.fields_dict}
+            for key, field in parent.fields_dict.items():
+                name = key.lower()
+                if name == "title" and link == "crossref" and "booktitle" not in have:
+                    entry.set_field(Field("booktitle", field.value))
+                elif name not in have and name not in _NOT_INHERITED:
+                    entry.set_field(Field(key, field.value))
+    return containers
+
+
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urldate", "howpublished_url"})
+
+
+def _decoder_class():
+    """bibtexparser's LaTeX decoding, with two changes. URL-like fields are not TeX (decoding
+    turned `&` and `~` in URLs into spaces); they are kept as written, for records.verbatim().
+    And a field whose TeX cannot be decoded keeps its text (bibtexparser drops the whole
+    entry as 'Middleware could not be fully applied')."""
+    from bibtexparser import middlewares as mw
+    from bibtexparser.model import Entry
+
+    class Decoder(mw.LatexDecodingMiddleware):
+        def __init__(self) -> None:
+            super().__init__(keep_braced_groups=False)
+            self.faults: list[tuple[str, str, int, str]] = []
+
+        def transform_entry(self, entry: Entry, library):
+            for field in entry.fields:
+                if field.key.lower() in VERBATIM_FIELDS or not isinstance(field.value, str):
+                    continue
+                enclosing = field.enclosing
+                text, error = self._transform_python_value_string(field.value)
+                if error:
+                    self.faults.append((entry.key, field.key, (entry.start_line or 0) + 1, error.splitlines()[0]))
+                    text = field.value.replace("{", "").replace("}", "")
+                field.value = text
+                field.enclosing = enclosing
+            return entry
+
+    return Decoder
 
 
 def _field(entry, *names: str) -> str:
@@ -76,12 +151,12 @@ def _record(entry, source_name: str) -> tuple[Record | None, Problem | None]:
     if not title and not abstract:
         return None, Problem(f"entry '{entry.key}' has neither title nor abstract: skipped", source_name, line,
                              hint="add a title")
-    year_text = _field(entry, "year")
+    year_text = _field(entry, "year") or _field(entry, "date")  # biblatex: date = {2020-03-04}, {2020/2021}
     year = int(m.group(0)) if (m := re.search(r"\b(1[5-9]|20)\d\d\b", year_text)) else None
     venue = _field(entry, "journal", "journaltitle", "booktitle", "publisher", "howpublished", "school",
                    "institution")
-    url = _field(entry, "url")
-    doi, arxiv = identifiers_from(doi=_field(entry, "doi"), eprint=_field(entry, "eprint"), url=url,
+    url = verbatim(_field(entry, "url"))
+    doi, arxiv = identifiers_from(doi=verbatim(_field(entry, "doi")), eprint=verbatim(_field(entry, "eprint")), url=url,
                                   journal=venue, archive=_field(entry, "archiveprefix", "eprinttype"))
     if venue.lower().startswith("arxiv") and arxiv:
         venue = "arXiv"

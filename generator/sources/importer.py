@@ -9,6 +9,7 @@ from generator.content.config import SiteConfig
 from generator.content.frontmatter import render_paper_file
 from generator.content.load import load_valid_papers
 from generator.content.paper import Paper
+from generator.content.validate import check_paper_file
 from generator.errors import Problem
 from generator.files import atomic_write_text
 from generator.sources.merge import ImportPlan, plan_import
@@ -50,19 +51,28 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
         # Only new papers are tagged here: a merge fills missing fields and keeps everything
         # else as it was (`litsite retag` re-runs assignment deliberately).
         assign(plan.added, existing + plan.added, plan.keywords)
-    written = [] if dry_run else _write(config, plan.changed)
-    return ImportResult(plan, shapes, written, skipped)
+    written, refused = ([], []) if dry_run else _write(config, plan.changed)
+    return ImportResult(plan, shapes, written, skipped + refused)
 
 
-def _write(config: SiteConfig, papers: list[Paper]) -> list[Path]:
+def _write(config: SiteConfig, papers: list[Paper]) -> tuple[list[Path], list[Problem]]:
+    """Write the papers that changed. Each text is checked as `build` will check it first:
+    one that would be rejected is not written (the readers' normalise() should make that
+    impossible; this is the guarantee, and the error says what slipped through)."""
     for stale in config.papers_dir.glob(".*.tmp"):  # left by an import that was killed mid-write
         stale.unlink(missing_ok=True)
-    written = []
+    written, refused = [], []
     for paper in papers:
         path = config.papers_dir / f"{paper.slug}.md"
         text = render_paper_file(paper)
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
+        errors = [p for p in check_paper_file(path, text)[1] if p.severity == "error"]
+        if errors:
+            where = ", ".join(f"{s.file}:{s.line}" if s.line else s.file for s in paper.sources) or "its sources"
+            refused += [Problem(f"not written: {e.message} (from {where})", str(path.relative_to(config.root)),
+                                hint="fix the source entry and import again") for e in errors]
+            continue
         atomic_write_text(path, text)
         written.append(path)
-    return written
+    return written, refused

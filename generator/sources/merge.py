@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import PurePath
 
-from generator.content.identity import abstract_key, title_key
+from generator.content.identity import abstract_key, evidence_key, title_key
 from generator.content.paper import Paper, Source
 from generator.content.slugs import unique_slug
 from generator.sources.records import Record
@@ -125,7 +126,7 @@ class _Catalogue:
             source_id = _source_id(source.file, source.line, source.key)
             if self.by_source.setdefault(source_id, paper) is not paper:
                 self.by_source[source_id] = None  # a key two papers claim (a duplicate key) names neither
-        key = abstract_key(paper.abstract)
+        key = evidence_key(paper.abstract)
         if key:
             self.by_abstract.setdefault(key, paper)
             for edge in _edges(key):
@@ -134,27 +135,37 @@ class _Catalogue:
             self.by_title.setdefault(title_key(paper.title), []).append(paper)
 
     def find(self, record: Record) -> Paper | None:
-        found = (self.by_doi.get(record.doi.lower()) if record.doi else None) \
-            or (self.by_arxiv.get(record.arxiv) if record.arxiv else None) \
-            or (None if record.duplicate_key else self.by_source.get(_source_id(record.file, record.line, record.key)))
-        if found:
-            return found
-        key = abstract_key(record.abstract)
+        """The known paper `record` describes, by the strongest evidence first: DOI, arXiv id,
+        source entry, abstract, title and year. A different DOI vetoes every weaker match."""
+        if record.doi and record.doi.lower() in self.by_doi:
+            return self.by_doi[record.doi.lower()]
+        for candidate in self._weaker_matches(record):
+            if candidate is not None and not _dois_differ(record.doi, candidate.doi):
+                return candidate
+        return None
+
+    def _weaker_matches(self, record: Record) -> Iterator[Paper | None]:
+        yield self.by_arxiv.get(record.arxiv) if record.arxiv else None
+        yield None if record.duplicate_key else self.by_source.get(_source_id(record.file, record.line, record.key))
+        key = evidence_key(record.abstract)
         if key and key in self.by_abstract:
-            return self.by_abstract[key]
+            yield self.by_abstract[key]
         if key:
             for edge in _edges(key):
                 for paper in self.by_edge.get(edge, []):
                     if _near(key, abstract_key(paper.abstract)):
-                        return paper
+                        yield paper
         if record.title:
             for paper in self.by_title.get(title_key(record.title), []):
                 if record.year and paper.year and record.year != paper.year:
                     continue
                 if record.abstract and paper.abstract and not _same_subject(record.abstract, paper.abstract):
                     continue  # two papers that share a generic title ("Continual Learning")
-                return paper
-        return None
+                yield paper
+
+
+def _dois_differ(a: str, b: str) -> bool:
+    return bool(a and b and a.lower() != b.lower())
 
 
 def _source_id(file: str, line: int | None, key: str | None) -> tuple:
@@ -191,6 +202,9 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
             taken.add(paper.slug)
             new_ids.add(id(paper))
             plan.added.append(paper)
+            if len(group) > 1:
+                plan.merges.append(f"{paper.slug}: {len(group)} entries are one paper ({_evidence(group)}): "
+                                   + ", ".join(f"{r.file}:{r.line}" for r in group))
         elif _merge(paper, group, plan):
             touched[id(paper)] = paper
         catalogue.add(paper)
@@ -203,11 +217,33 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
 
 
 def _group(records: list[Record]) -> list[list[Record]]:
-    groups: dict[str, list[Record]] = {}
+    """Records of this import that are one paper: the same substantive abstract, or (without
+    one) the same title and year; never two different DOIs or arXiv ids in one group."""
+    groups: dict[str, list[list[Record]]] = {}
     for record in records:
-        groups.setdefault(abstract_key(record.abstract) or f"title:{title_key(record.title or '')}:{record.year}",
-                          []).append(record)
-    return list(groups.values())
+        key = evidence_key(record.abstract) or f"title:{title_key(record.title or '')}:{record.year}:{record.abstract}"
+        if key.startswith("title::"):  # neither title nor abstract to tell it by: a paper of its own
+            key += f"{record.file}:{record.line}"
+        candidates = groups.setdefault(key, [])
+        home = next((g for g in candidates if not _conflicts(record, g)), None)
+        if home is None:
+            candidates.append([record])
+        else:
+            home.append(record)
+    return [g for gs in groups.values() for g in gs]
+
+
+def _conflicts(record: Record, group: list[Record]) -> bool:
+    return any(_dois_differ(record.doi, r.doi) or (record.arxiv and r.arxiv and record.arxiv != r.arxiv)
+               for r in group)
+
+
+def _evidence(group: list[Record]) -> str:
+    if len({r.doi.lower() for r in group if r.doi}) == 1 and all(r.doi for r in group):
+        return "the same DOI"
+    if evidence_key(group[0].abstract):
+        return "the same abstract"
+    return "the same title and year"
 
 
 def _first(group: list[Record], name: str):
@@ -278,7 +314,7 @@ def _merge(paper: Paper, group: list[Record], plan: ImportPlan) -> bool:
     if merged_links != paper.links and paper.owned_by_machine("links") and paper.set_generated("links", merged_links):
         filled.append("links")
     if filled:
-        plan.merges.append(f"{paper.slug}: " + ", ".join(filled))
+        plan.merges.append(f"{paper.slug}: joined an existing paper, filled " + ", ".join(filled))
     return bool(filled)
 
 

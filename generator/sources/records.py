@@ -6,7 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import InputError
+from generator.content.validate import ARXIV_PATTERN, DOI_PATTERN, URL_PATTERN
+from generator.errors import InputError, Problem
 from generator.files import read_plain_file
 
 
@@ -57,6 +58,55 @@ def identifiers_from(doi: str = "", eprint: str = "", url: str = "", journal: st
             arxiv = match.group(1)
             break
     return doi, arxiv
+
+
+# -- the import contract: what a reader hands on is what `build` and `check` accept --------------
+
+_TEX_IN_URLS = {"\\_": "_", "\\%": "%", "\\&": "&", "\\#": "#", "\\~{}": "~", "\\textasciitilde{}": "~",
+                "\\textasciitilde": "~", "{": "", "}": ""}
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*|^https?://(?:www\.)?doi\.org/", re.IGNORECASE)
+_EARLIEST_YEAR = 1450
+
+
+def verbatim(text: str) -> str:
+    """A URL or DOI as exports write it: TeX escapes and protecting braces taken out (never
+    LaTeX-decoded: `~` and `&` are part of URLs)."""
+    for escaped, plain in _TEX_IN_URLS.items():
+        text = text.replace(escaped, plain)
+    return text.strip()
+
+
+def normalise(record: Record, today_year: int) -> list[Problem]:
+    """Make each value of `record` one that a paper file may hold, or leave it out with a
+    warning naming the source's file, line and field: import never writes what build rejects."""
+    problems = []
+
+    def drop(field: str, value: object, why: str) -> None:
+        problems.append(Problem(f"entry{f' {record.key!r}' if record.key else ''}: field '{field}' left out: "
+                                f"{value!r} {why}", record.file, record.line, severity="warning"))
+
+    doi = _DOI_PREFIX.sub("", verbatim(record.doi)).rstrip(".,;")
+    if doi and not DOI_PATTERN.match(doi):
+        drop("doi", record.doi, "is not a DOI (one looks like 10.1234/abc)")
+        doi = ""
+    record.doi = doi
+    if record.arxiv and not ARXIV_PATTERN.match(record.arxiv):
+        drop("eprint", record.arxiv, "is not an arXiv id")
+        record.arxiv = ""
+    links = {}
+    for kind, url in record.links.items():
+        url = verbatim(url)
+        if url.lower().startswith("www."):
+            url = "https://" + url
+        if URL_PATTERN.match(url):
+            links[kind] = url
+        elif url:
+            drop("url", url, "is not a full http(s) URL")
+    record.links = links
+    if record.year is not None and not _EARLIEST_YEAR <= record.year <= today_year + 5:
+        drop("year", record.year, "is not a plausible year")
+        record.year = None
+    return problems
 
 
 MAX_SOURCE_BYTES = 1024 * 1024 * 1024  # an export of a whole field is a few hundred MB
