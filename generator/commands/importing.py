@@ -14,16 +14,18 @@ from generator.sources.importer import run_import
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("import", help="turn raw dumps into paper files in content/papers/",
-                            description="Read raw listing dumps, BibTeX or CSL-JSON and write one Markdown file "
-                                        "per paper. A record joins an existing paper by DOI, arXiv id, title "
+    p = commands.add_parser("import", help="turn bibliographies and dumps into paper files in content/papers/",
+                            description="Read BibTeX/biblatex, CSL-JSON, RIS (and Web of Science exports), "
+                                        "another site generator's Markdown collection (a folder of .md files "
+                                        "with front matter, e.g. Jekyll's _publications/) or raw listing dumps, "
+                                        "and write one Markdown file per paper. A record joins an existing paper by DOI, arXiv id, title "
                                         "(and year) or near-identical abstract and fills its missing fields; "
                                         "values a person edited are never overwritten (conflicts are listed); "
                                         "running it twice changes nothing. Exit code 1 if some bibliography "
                                         "entries had to be skipped (the others are imported), 2 if an input "
                                         "cannot be read at all (nothing is written).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                   help="raw listing dumps (.txt), BibTeX (.bib) or CSL-JSON (.json) files")
+                   help="files: .bib, .json (CSL-JSON), .ris, .md, raw dumps (.txt); or folders of .md files")
     p.add_argument("--dry-run", action="store_true", help="print what would be added and changed, write nothing")
     p.add_argument("--verbose", action="store_true",
                    help="list every problem (by default a kind seen more than 3 times in a file shows 3 and a count)")
@@ -78,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
           f"({verb} {len(result.written)} files)", flush=True)
     for conflict in plan.conflicts:
         say(f"conflict: {conflict}")
+    if plan.possible_duplicates:
+        print(f"{len(plan.possible_duplicates)} possible duplicates, not merged (merge by hand if they are one paper):")
+        for lookalike in plan.possible_duplicates:
+            print(f"  {lookalike}")
     derived = plan.derived_titles()
     if derived:
         say(f"{len(derived)} papers have a title derived from the abstract (fix them by hand):")

@@ -15,7 +15,7 @@ from typing import Any
 
 MAX_TAGS = 50  # tags one paper file may hold (validation; assignment gives far fewer)
 MAX_TOPICS = 10  # topics one paper file may hold (validation; assignment gives far fewer)
-TITLE_SOURCES = ("dump", "derived", "bibtex", "csl", "person")
+TITLE_SOURCES = ("dump", "derived", "bibtex", "csl", "ris", "markdown", "person")
 LINK_KINDS = ("code", "project", "pdf", "arxiv", "doi", "video", "data", "slides", "other")
 FIELD_ORDER = (
     "title", "title_source", "abstract", "authors", "year", "venue", "doi", "arxiv",

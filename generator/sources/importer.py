@@ -13,7 +13,7 @@ from generator.content.validate import check_paper_file
 from generator.errors import Problem
 from generator.files import atomic_write_text
 from generator.sources.merge import ImportPlan, plan_import
-from generator.sources.readers import read_records
+from generator.sources.readers import input_files, read_records
 from generator.sources.records import Record
 
 
@@ -39,7 +39,7 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
     records: list[Record] = []
     shapes = []
     skipped: list[Problem] = []
-    for path in files:
+    for path in input_files(files):
         name = source_name(path, config.root)
         found, shape, problems = read_records(path, name)
         records += found

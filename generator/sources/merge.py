@@ -82,7 +82,8 @@ NEAR_IDENTICAL = 0.93  # share of an abstract two records must have in common to
 
 
 def source_kind(file: str) -> str:
-    return {".bib": "bibtex", ".json": "csl"}.get(PurePath(file).suffix.lower(), "dump")
+    return {".bib": "bibtex", ".json": "csl", ".ris": "ris", ".md": "markdown",
+            ".markdown": "markdown"}.get(PurePath(file).suffix.lower(), "dump")
 
 
 @dataclass
@@ -94,6 +95,7 @@ class ImportPlan:
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)  # "slug: what was filled"
+    possible_duplicates: list[str] = field(default_factory=list)  # lookalikes not merged, for a person
     keywords: dict[str, list[str]] = field(default_factory=dict)  # slug -> keywords its records gave
 
     @property
@@ -114,6 +116,7 @@ class _Catalogue:
         self.by_abstract: dict[str, Paper] = {}
         self.by_title: dict[str, list[Paper]] = {}
         self.by_edge: dict[str, list[Paper]] = {}
+        self.lookalikes: list[tuple[Record, Paper]] = []  # near matches not taken as the same paper
         for paper in papers:
             self.add(paper)
 
@@ -153,8 +156,14 @@ class _Catalogue:
         if key:
             for edge in _edges(key):
                 for paper in self.by_edge.get(edge, []):
-                    if _near(key, abstract_key(paper.abstract)):
+                    if not _near(key, abstract_key(paper.abstract)):
+                        continue
+                    if _agree(record, paper):
                         yield paper
+                    elif (record, paper) not in self.lookalikes:
+                        # Near-identical abstracts, but another title or year: not certain enough to
+                        # merge (a template abstract, a paper and its erratum): the person decides.
+                        self.lookalikes.append((record, paper))
         if record.title:
             for paper in self.by_title.get(title_key(record.title), []):
                 if record.year and paper.year and record.year != paper.year:
@@ -162,6 +171,11 @@ class _Catalogue:
                 if record.abstract and paper.abstract and not _same_subject(record.abstract, paper.abstract):
                     continue  # two papers that share a generic title ("Continual Learning")
                 yield paper
+
+
+def _agree(record: Record, paper: Paper) -> bool:
+    same_title = not record.title or paper.title_is_derived or title_key(record.title) == title_key(paper.title)
+    return same_title and not (record.year and paper.year and record.year != paper.year)
 
 
 def _dois_differ(a: str, b: str) -> bool:
@@ -207,10 +221,15 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
                                    + ", ".join(f"{r.file}:{r.line}" for r in group))
         elif _merge(paper, group, plan):
             touched[id(paper)] = paper
+        elif id(paper) in new_ids:  # joined a paper this import made, adding nothing new: still say so
+            plan.merges.append(f"{paper.slug}: joined by " + ", ".join(f"{r.file}:{r.line}" for r in group))
         catalogue.add(paper)
         keywords = [k for r in group for k in r.keywords]
         if keywords:
             plan.keywords[paper.slug] = keywords
+    plan.possible_duplicates = [f"{r.file}:{r.line} ({r.title or 'untitled'}) looks like content/papers/{p.slug}.md "
+                                f"(near-identical abstract, another title or year): imported as a paper of its own"
+                                for r, p in catalogue.lookalikes]
     plan.updated = [p for i, p in touched.items() if i not in new_ids]
     plan.unchanged = len(existing) - len(plan.updated)
     return plan

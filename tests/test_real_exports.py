@@ -1,0 +1,128 @@
+"""The import contract on real exports (tests/fixtures/real/, origins in its SOURCES): for each,
+into an empty collection, `import` exits 0 (or 1 with every skipped entry named), `check` and
+`build` accept what it wrote, a second `import` changes no byte, and no two entries with
+different DOIs became one paper."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.content.load import load_valid_papers
+from generator.sources.readers import input_files, read_records
+
+from conftest import REPO, run_litsite, snapshot
+
+REAL = REPO / "tests" / "fixtures" / "real"
+CORPUS = sorted(p.name for p in REAL.iterdir() if p.name != "SOURCES")
+
+
+def test_every_fixture_has_its_origin_in_sources():
+    entries = re.split(r"\n(?=\S)", (REAL / "SOURCES").read_text())  # an entry: a line at column 0 and its indented rest
+    described = {e.split(" — ")[0].rstrip("/"): e for e in entries if " — " in e}
+    assert len(CORPUS) >= 8
+    for name in CORPUS:
+        entry = described.get(name, "")
+        assert re.search(r"[\w.-]+/[\w.-]+, ", entry) and re.search(r"\b[0-9a-f]{40}\b", entry), name  # repository, commit
+
+
+def _distinct_dois(source: Path) -> set[str]:
+    """The DOIs the export itself holds, read with the reader's own normalisation."""
+    dois = set()
+    for path in input_files([source]):
+        records, _shape, _problems = read_records(path, path.name)
+        dois |= {r.doi.lower() for r in records if r.doi}
+    return dois
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_a_real_export_imports_into_content_that_builds_and_reimports_unchanged(project, name):
+    shutil.copytree(REAL / name, project / name) if (REAL / name).is_dir() else shutil.copy(REAL / name, project / name)
+    first = run_litsite(project, "import", name)
+    assert first.returncode in (0, 1) and "Traceback" not in first.stderr, first.stderr
+    if first.returncode == 1:  # entries were skipped: each one is named, with its line
+        skipped = [line for line in first.stderr.splitlines() if ": error: " in line]
+        assert skipped and all(re.match(rf"^{re.escape(name)}:\d+: error: ", line) for line in skipped), skipped
+    papers = load_valid_papers(project / "content" / "papers")
+    assert papers
+    check = run_litsite(project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    build = run_litsite(project, "build", "--no-search")
+    assert build.returncode == 0, build.stderr
+    before = snapshot(project / "content")
+    second = run_litsite(project, "import", name)
+    assert second.returncode == first.returncode, second.stderr
+    assert snapshot(project / "content") == before
+    assert "0 new, 0 changed" in second.stdout
+    # No two DOIs in one paper: every DOI of the export is still some paper's DOI.
+    assert {p.doi.lower() for p in papers if p.doi} == _distinct_dois(REAL / name)
+
+
+def _import(project: Path, name: str) -> tuple[dict[str, dict], str, str]:
+    shutil.copytree(REAL / name, project / name) if (REAL / name).is_dir() else shutil.copy(REAL / name, project / name)
+    result = run_litsite(project, "import", name)
+    found = {p.slug: p for p in load_valid_papers(project / "content" / "papers")}
+    return found, result.stdout, result.stderr
+
+
+def test_urls_and_dois_are_not_tex_and_short_dois_are_dois(project):
+    found, _out, err = _import(project, "zotero-bbt-group.biblatex.bib")
+    links = [url for p in found.values() for url in p.links.values() if isinstance(url, str)]
+    assert "http://www.medra.org/servlet/aliasResolver?alias=iospressISBN&isbn=978-1-61499-408-4&spage=78" in links
+    assert all(" " not in url and "{" not in url for url in links)
+    csl, _out, _err = _import(project, "zotero-better-csl.json")
+    assert "10/fqd6hj" in {p.doi for p in csl.values()}  # a shortDOI, which doi.org resolves
+
+
+def test_a_value_that_cannot_be_made_valid_is_left_out_with_its_source_line(project):
+    found, _out, err = _import(project, "zotero-bbt-library.bib")
+    assert ("zotero-bbt-library.bib:3137: warning: entry 'Kunert_nt_2011': field 'doi' left out: "
+            "'0.1088/0957-4484/22/26/265202' is not a DOI") in err
+    paper = next(p for p in found.values() if p.sources[0].key == "Kunert_nt_2011")
+    assert paper.doi == "" and paper.year == 2011
+
+
+def test_biblatex_dates_crossref_and_containers(project):
+    found, _out, err = _import(project, "biblatex-examples.bib")
+    assert all(p.year for p in found.values())  # biblatex gives `date`, never `year`
+    westfahl = next(p for p in found.values() if p.sources[0].key == "westfahl:space")
+    assert westfahl.venue.startswith("Space and Beyond") and westfahl.year == 2000  # from its crossref parent
+    assert "westfahl:frontier" in err and not any(p.sources[0].key == "westfahl:frontier" for p in found.values())
+    dblp, _out, _err = _import(project, "dblp-crossref.bib")
+    assert not any(p.sources[0].key == "DBLP:conf/wicsa/2015" for p in dblp.values())
+
+
+def test_every_merge_is_reported_with_its_evidence_and_lookalikes_are_not_merged(project):
+    _found, out, _err = _import(project, "biblatex-examples.bib")
+    assert re.search(r"^merged: computers-typesetting: 2 entries are one paper \(the same title and year\): "
+                     r"biblatex-examples\.bib:663, biblatex-examples\.bib:768$", out, re.M), out
+    found, out, _err = _import(project, "rispy-example-full.ris")
+    titles = {p.title for p in found.values()}
+    assert {"Title of reference", "The title of the reference"} <= titles  # near-identical abstracts, 2014 and 2006
+    assert "1 possible duplicates, not merged" in out
+
+
+def test_problems_of_one_kind_are_counted_not_repeated(project):
+    _found, out, err = _import(project, "zotero-bbt-library.bib")
+    no_abstract = [line for line in err.splitlines() if "has no abstract" in line]
+    assert len(no_abstract) == 3 + 1 and "more like the above" in no_abstract[-1], no_abstract
+    assert "506 records (BibTeX)" in out and "506 records" not in err  # the report on stdout, problems on stderr
+    verbose = run_litsite(project, "import", "--verbose", "zotero-bbt-library.bib")
+    assert sum("has no abstract" in line for line in verbose.stderr.splitlines()) > 400
+
+
+def test_ris_web_of_science_and_jekyll_collections(project):
+    found, out, _err = _import(project, "rispy-example-wos.ris")
+    assert "2 records (RIS)" in out
+    wos = next(iter(found.values()))
+    assert wos.authors[0] == "PS Parkes-Loach" and wos.abstract.startswith("Reconstitution experiments")
+    jekyll, out, _err = _import(project, "jekyll-publications")
+    gnn = jekyll["gnnadvisor-an-efficient-runtime-system-for-gnn-acceleration-on-gpus"]
+    assert gnn.venue == "OSDI" and gnn.year == 2021 and gnn.arxiv == "2006.06608"
+    assert gnn.abstract.startswith("Propose and implement") and "+" not in gnn.abstract[:2]
+    assert json.dumps(gnn.links) == '{"pdf": "https://arxiv.org/pdf/2006.06608.pdf"}'
+    placeholder = next(p for p in jekyll.values() if (p.sources[0].key or "").startswith("0014-2022"))
+    assert "<br>" not in placeholder.abstract and "{:target" not in placeholder.abstract
