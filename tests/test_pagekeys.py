@@ -139,6 +139,7 @@ CONFIG_EDITS: dict[str, Callable[[dict], None]] = {
     "propose_tags": lambda d: d.update(propose_tags=not d.get("propose_tags", True)),
     "check": lambda d: d.update(check={"unknown_tags": "ignore"}),
     "max_file_bytes": lambda d: d.update(max_file_bytes=1024 * 1024),
+    "citation_style": lambda d: d.update(citation_style="ieee"),
 }
 # Edits that change what tools do (check, import, retag), not what a page shows.
 INVISIBLE = {"locked", "generated", "check", "propose_tags", "tags", "max_file_bytes"}

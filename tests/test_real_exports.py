@@ -126,3 +126,46 @@ def test_ris_web_of_science_and_jekyll_collections(project):
     assert json.dumps(gnn.links) == '{"pdf": "https://arxiv.org/pdf/2006.06608.pdf"}'
     placeholder = next(p for p in jekyll.values() if (p.sources[0].key or "").startswith("0014-2022"))
     assert "<br>" not in placeholder.abstract and "{:target" not in placeholder.abstract
+
+
+def test_tex_in_titles_is_maths_in_pages_and_plain_text_everywhere_else(project):
+    """jabref-authors.bib's `$\\Sigma$$\\Delta$` and biblatex's `{\\TeX}: The Program`."""
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    from test_exports import VNU
+
+    found, _out, _err = _import(project, "jabref-authors.bib")
+    _import(project, "biblatex-examples.bib")
+    found = {p.slug: p for p in load_valid_papers(project / "content" / "papers")}
+    assert "tex-the-program" in found and found["tex-the-program"].title == "TeX: The Program"  # the logo kept
+    slug = "reducing-complexity-and-power-of-digital-multibit-error-feedback-ds-modulators"
+    assert "$\\Delta$$\\Sigma$" in found[slug].title  # the file keeps the TeX
+    run_litsite(project, "build", check=True)
+    site = project / "_site"
+    page = (site / "papers" / f"{slug}.html").read_text()
+    heading = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert heading.count("<math") == 2 and "$" not in heading and "\\Delta" not in heading
+    plain = "Reducing Complexity and Power of Digital Multibit Error-Feedback ΔΣ Modulators"
+    assert f"<title>{plain} ·" in page and f'content="{plain}"' in page  # <title>, Scholar and Open Graph
+    feed_titles = {e.text for e in ET.parse(site / "feed.xml").getroot().iter("{http://www.w3.org/2005/Atom}title")}
+    bib = (site / "papers.bib").read_text()
+    assert not any("$" in (t or "") for t in feed_titles) and "$\\Delta" not in bib and f"{{{{{plain}}}}}" in bib
+    assert "\\Delta" not in (site / "search-index.js").read_text()
+    if VNU.exists():  # the validator test proper is in test_exports.py; here it judges the MathML
+        checked = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
+                                  str(site / "papers" / f"{slug}.html"), str(site / "list" / "title.html")],
+                                 capture_output=True, text=True)
+        assert json.loads(checked.stderr or checked.stdout)["messages"] == []
+
+
+def test_plain_text_of_real_titles():
+    from generator.content.tex import plain_text
+
+    assert plain_text("Linear programming design of semi-digital FIR filter and $\\Sigma$$\\Delta$ modulator") \
+        == "Linear programming design of semi-digital FIR filter and ΣΔ modulator"
+    assert plain_text("Diffusion Lengths of Excited Carriers in Cd$_{1-x}$Zn$_x$Se") \
+        == "Diffusion Lengths of Excited Carriers in Cd₁₋ₓZnₓSe"
+    assert plain_text("Carrier Confinement (0$<$x$\\leq$1)") == "Carrier Confinement (0<x≤1)"
+    assert plain_text("{\\TeX}: The Program") == "TeX: The Program"
+    assert plain_text("Costs \\$5, 100% sure") == "Costs $5, 100% sure"  # '%' is text here, not a TeX comment

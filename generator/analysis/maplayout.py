@@ -37,11 +37,11 @@ def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
 
     papers = sorted(papers, key=lambda p: p.slug)
     if len(papers) < 3:
-        return tuple(MapPoint(p.slug, p.title, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
+        return tuple(MapPoint(p.slug, p.title_text, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
     _, matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english", sublinear_tf=True,
                           max_df=0.5, min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
     if matrix is None or matrix.shape[1] < 3:
-        return tuple(MapPoint(p.slug, p.title, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
+        return tuple(MapPoint(p.slug, p.title_text, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
     dims = min(50, matrix.shape[1] - 1, len(papers) - 1)
     lsa = normalize(TruncatedSVD(n_components=dims, random_state=0, algorithm="randomized",
                                  n_iter=5).fit_transform(matrix))
@@ -74,7 +74,7 @@ def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
     points = []
     for i, paper in enumerate(papers):
         topic = paper.topics[0] if paper.topics else ""
-        points.append(MapPoint(paper.slug, paper.title, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
+        points.append(MapPoint(paper.slug, paper.title_text, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
                                round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), colour_of.get(topic, -1)))
     return tuple(points)
 

@@ -8,7 +8,7 @@ from generator.content.paper import Paper
 
 def paper_text(paper: Paper) -> str:
     # The title says what the paper is about more densely than any abstract sentence.
-    return f"{paper.title}. {paper.title}. {paper.abstract}"
+    return f"{paper.title_text}. {paper.title_text}. {paper.abstract}"
 
 
 def fit_tfidf(texts: list[str], **options: Any) -> tuple[Any, Any]:

@@ -47,7 +47,7 @@ def _key_base(paper: Paper) -> str:
     family = name_parts(first)[0]
     word = family.split()[-1] if family else (first.split() or [""])[0]  # an organisation: its first word
     who = slugify(word).replace("-", "")
-    words = [w for w in slugify(paper.title).split("-") if w and w not in _SKIP_WORDS and not w.isdigit()]
+    words = [w for w in slugify(paper.title_text).split("-") if w and w not in _SKIP_WORDS and not w.isdigit()]
     if paper.title_is_derived:
         words = ["untitled"]
     what = "".join(words[:1] if who else words[:2])  # no author: the title's first two words name it

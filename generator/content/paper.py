@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.content.tex import plain_text
+
 MAX_TAGS = 50  # tags one paper file may hold (validation; assignment gives far fewer)
 MAX_TOPICS = 10  # topics one paper file may hold (validation; assignment gives far fewer)
 TITLE_SOURCES = ("dump", "derived", "bibtex", "csl", "ris", "markdown", "person")
@@ -65,6 +67,12 @@ class Paper:
     @property
     def title_is_derived(self) -> bool:
         return self.title_source == "derived"
+
+    @property
+    def title_text(self) -> str:
+        """The title without its TeX ('ΣΔ modulators'), for every place that takes plain text;
+        the file keeps the TeX and pages show its maths (render/tex.py)."""
+        return plain_text(self.title)
 
     def link_urls(self) -> list[tuple[str, str]]:
         """(kind, url) pairs, lists flattened, in the canonical kind order."""

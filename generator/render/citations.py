@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from generator.content.citekeys import name_parts
 from generator.content.paper import Paper
+from generator.content.tex import plain_text
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
             "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -51,7 +52,7 @@ class Reference:
         # Braces in what came from a .bib file are BibTeX markup the import kept ('{ResMLP}');
         # anywhere else they are the text itself.
         markup = _unbraced if any(s.file.lower().endswith(".bib") for s in paper.sources) else _same
-        return cls(key, kind, markup(paper.title), paper.title_is_derived,
+        return cls(key, kind, plain_text(markup(paper.title)), paper.title_is_derived,
                    tuple(name_parts(markup(a)) for a in paper.authors), paper.year, markup(venue), paper.doi,
                    paper.arxiv, url, paper.abstract)
 

@@ -71,7 +71,7 @@ def _feed_entry(site: Site, paper: Paper, changed: dt.datetime) -> str:
     published = dt.datetime.combine(paper.added, dt.time(), dt.UTC) if paper.added else changed
     authors = "".join(f"    <author><name>{_xml_text(name)}</name></author>\n" for name in paper.authors)
     return ("  <entry>\n"
-            f"    <title>{_xml_text(paper.title)}</title>\n"
+            f"    <title>{_xml_text(paper.title_text)}</title>\n"
             f"    <link href={quoteattr(url)} rel=\"alternate\" type=\"text/html\"/>\n"
             f"    <id>{_xml_text(_feed_id(site, urls.paper(paper.slug)))}</id>\n"
             f"    <published>{_stamp(published)}</published>\n"
@@ -98,7 +98,7 @@ def robots(site: Site) -> str:
 
 def papers_json(site: Site) -> str:
     records = [{
-        "slug": p.slug, "url": urls.paper(p.slug), "title": p.title, "title_derived": p.title_is_derived,
+        "slug": p.slug, "url": urls.paper(p.slug), "title": p.title_text, "title_derived": p.title_is_derived,
         "abstract": p.abstract, "authors": p.authors, "year": p.year, "venue": p.venue, "doi": p.doi,
         "arxiv": p.arxiv, "tags": p.tags, "topics": p.topics, "links": p.links,
         "added": p.added.isoformat() if p.added else None,

@@ -19,6 +19,6 @@ def lookups(paper: Paper) -> list[tuple[str, str]]:
     it is (the abstract's first words)."""
     if paper.link_urls() or paper.doi or paper.arxiv:
         return []
-    text = paper.title.rstrip("…").strip()
+    text = paper.title_text.rstrip("…").strip()
     query = f'"{text}"' if paper.title_is_derived else text
     return [(name, pattern.format(quote_plus(query))) for name, pattern in SERVICES]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.content.paper import Paper
+from generator.content.tex import plain_text
 from generator.render.citations import Reference
 from generator.site import urls
 from generator.site.model import Card
@@ -70,7 +71,7 @@ def collection_page(name: str, base_url: str, path: str, cards: tuple[Card, ...]
     def link(target: str) -> str:
         return base_url + target if base_url else relative(target)
 
-    elements = [{"@type": "ListItem", "position": n, "url": link(urls.paper(card.slug)), "name": card.title}
+    elements = [{"@type": "ListItem", "position": n, "url": link(urls.paper(card.slug)), "name": plain_text(card.title)}
                 for n, card in enumerate(cards, start=1)]
     url = base_url + path if base_url else ""
     data: dict = {"@context": "https://schema.org", "@type": "CollectionPage", "name": name,

@@ -25,6 +25,7 @@ from generator.render.citations import bibtex_entry, csl_json, ris_record
 from generator.render.formatted import FormattedCitations
 from generator.render.lookups import lookups
 from generator.render.metadata import collection_page, scholar_tags, scholarly_article
+from generator.render.tex import tex_html
 from generator.site import urls
 from generator.site.model import Card, Chrome, author_slug
 from generator.site.pages import Page
@@ -61,7 +62,7 @@ def template_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson_script"] = json_for_script
-    env.globals.update(bibtex=bibtex_entry, csl_json=csl_json, ris=ris_record, data_uri=data_uri,
+    env.globals.update(bibtex=bibtex_entry, csl_json=csl_json, ris=ris_record, data_uri=data_uri, tex=tex_html,
                        headings=headings, author_slug=author_slug, paths=urls,
                        bar_chart=charts.bar_chart, column_chart=charts.column_chart, data_table=charts.data_table,
                        map_svg=charts.map_svg, scholar_tags=scholar_tags, scholarly_article=scholarly_article,

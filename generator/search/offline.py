@@ -48,13 +48,13 @@ def fallback_index(site: Site) -> dict:
     stop = set(QUERY_STOPWORDS)
     docs = []
     for n, paper in enumerate(papers):
-        for word in sorted(set(tokens(paper.title)) - stop):
+        for word in sorted(set(tokens(paper.title_text)) - stop):
             in_title[word].append(n)
         for word in sorted(set(tokens(paper.abstract)) - stop):
             in_body[word].append(n)
         docs.append([
             paper.slug,
-            paper.title,
+            paper.title_text,
             _excerpt(paper.abstract),
             [topic_id[t] for t in paper.topics if t in topic_id],
             [tag_id[t] for t in paper.tags if t in tag_id],

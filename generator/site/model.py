@@ -63,7 +63,7 @@ class Card:
     """What a list shows of a paper (templates/_paper_item.html): a change to anything else
     in the paper does not change the lists it appears in."""
     slug: str
-    title: str
+    title: str  # as written, TeX and all: templates show it with tex_html
     title_is_derived: bool
     authors: tuple[str, ...]  # the first four: a list shows three and "et al."
     venue: str
@@ -205,8 +205,8 @@ def _marks(name: str) -> int:
 
 
 def by_title(paper: Paper) -> tuple:
-    return (paper.title.casefold(), paper.slug)
+    return (paper.title_text.casefold(), paper.slug)
 
 
 def by_newest(paper: Paper) -> tuple:
-    return (-(paper.added.toordinal() if paper.added else 0), paper.title.casefold(), paper.slug)
+    return (-(paper.added.toordinal() if paper.added else 0), paper.title_text.casefold(), paper.slug)

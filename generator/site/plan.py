@@ -117,7 +117,7 @@ def paper_page(site: Site, paper: Paper, related: Related) -> Page:
     previous, following = neighbours_in_topic(site, paper, primary)
     similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
     context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug])
-    return Page(urls.paper(paper.slug), "paper.html", paper.title, _summary(paper), context, crumbs, topic=primary,
+    return Page(urls.paper(paper.slug), "paper.html", paper.title_text, _summary(paper), context, crumbs, topic=primary,
                 searchable=True)
 
 
@@ -125,11 +125,11 @@ def _summary(paper: Paper) -> str:
     abstract = paper.abstract
     if len(abstract) > SUMMARY_CHARS:
         return abstract[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
-    return abstract or paper.title
+    return abstract or paper.title_text
 
 
 def _link(paper: Paper | None) -> PaperLink | None:
-    return PaperLink(paper.slug, paper.title) if paper else None
+    return PaperLink(paper.slug, paper.title_text) if paper else None
 
 
 def _cards(site: Site, papers: Sequence[Paper]) -> tuple[Card, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from generator.content.tex import LOGOS
 from generator.errors import InputError, Problem
 from generator.sources.records import Record, identifiers_from, verbatim
 
@@ -98,6 +99,18 @@ def _inherit_from_crossref(entries) -> set[str]:
     return containers
 
 
+def _latex_decoder():
+    """bibtexparser's own decoder settings (maths kept as TeX, for pages to render), plus TeX's
+    logos: pylatexenc's table turns `{\\TeX}: The Program` into ': The Program'."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    context = get_default_latex_context_db()
+    context.add_context_category("litsite-bibtex", prepend=True,
+                                 macros=[MacroTextSpec(name, simplify_repl=text) for name, text in LOGOS.items()]
+                                 + [MacroTextSpec("url", simplify_repl="%s")])
+    return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
+
+
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urldate", "howpublished_url"})
 
 
@@ -111,7 +124,7 @@ def _decoder_class():
 
     class Decoder(mw.LatexDecodingMiddleware):
         def __init__(self) -> None:
-            super().__init__(keep_braced_groups=False)
+            super().__init__(decoder=_latex_decoder())
             self.faults: list[tuple[str, str, int, str]] = []
 
         def transform_entry(self, entry: Entry, library):

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from generator.content.identity import abstract_key, evidence_key, title_key
 from generator.content.paper import Paper, Source
 from generator.content.slugs import unique_slug
+from generator.content.tex import plain_text
 from generator.sources.records import Record
 
 _URL = re.compile(r"(?:https?://|www\.|(?<![\w./])(?:github\.com|gitlab\.com|gitee\.com)/)[^\s<>\"']+",
@@ -274,7 +275,7 @@ def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
     abstract = _first(group, "abstract") or ""
     title = (titled.title if titled else None) or derive_title(abstract)
     paper = Paper(
-        slug=unique_slug(title, taken, fallback_seed=abstract_key(abstract) or title),
+        slug=unique_slug(plain_text(title), taken, fallback_seed=abstract_key(abstract) or title),
         title="",
         title_source=source_kind(titled.file) if titled else "derived",
         sources=_sources(group),

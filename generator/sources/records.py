@@ -1,6 +1,7 @@
 """`Record`: what one source says about one paper, the common output of every reader."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -76,10 +77,27 @@ def verbatim(text: str) -> str:
     return text.strip()
 
 
+# JATS (Crossref's abstracts: <jats:p>, <jats:italic>) and the HTML reference managers keep.
+_MARKUP = re.compile(r"</?(?:(?:jats|mml):[\w.-]+|p|br|i|b|em|strong|sub|sup|span|div|a|sc|italic|bold|"
+                     r"title|sec|list|list-item|inline-formula|tex-math|abstract)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:jats:)?(?:p|sec|title|div|list-item)>|<br\s*/?>", re.IGNORECASE)
+
+
+def text_of_markup(text: str) -> str:
+    """Readers' text of an abstract or title that carries JATS or HTML: tags out, entities
+    decoded, paragraphs kept apart by a space. Text without such tags is returned as it is."""
+    if not _MARKUP.search(text):
+        return text
+    text = _MARKUP.sub("", _BLOCK_END.sub(" ", text))
+    return " ".join(html.unescape(text).split())
+
+
 def normalise(record: Record, today_year: int) -> list[Problem]:
     """Make each value of `record` one that a paper file may hold, or leave it out with a
     warning naming the source's file, line and field: import never writes what build rejects."""
     problems = []
+    record.abstract = text_of_markup(record.abstract)
+    record.title = text_of_markup(record.title) if record.title else record.title
 
     def drop(field: str, value: object, why: str) -> None:
         problems.append(Problem(f"entry{f' {record.key!r}' if record.key else ''}: field '{field}' left out: "
