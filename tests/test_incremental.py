@@ -8,6 +8,7 @@ import pytest
 from generator.build.pagekeys import Keys
 from generator.build.writer import RenderJob, write_pages
 from generator.content.config import load_config
+from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
 from generator.serve.live import LiveSite
 from generator.site.plan import plan_site
@@ -44,7 +45,8 @@ def check_exact(project, live, path, before):
     # refit related papers for every paper; serve does that for the edited paper only.)
     reference = project.parent / "full"
     pages = [p for p in plan_site(live.site, live.neighbours) if p.template != "overview.html"]
-    renderer = Renderer(live.config.templates_dir, live.site.chrome())
+    citations = FormattedCitations(live.config.citation_style, None)
+    renderer = Renderer(live.config.templates_dir, live.site.chrome(), citations)
     write_pages(RenderJob(renderer, pages, reference, Keys("")), parallel=False)
     assert html_files(reference) == after
     return update

@@ -5,7 +5,7 @@ import json
 import re
 
 from generator.errors import InputError, Problem
-from generator.sources.records import Record, identifiers_from
+from generator.sources.records import Record, identifiers_from, text_of_markup
 
 
 def parse_csl_json(text: str, source_name: str) -> tuple[list[Record], list[Problem]]:
@@ -59,7 +59,8 @@ def _text(value) -> str:
 
 def _record(item: dict, index: int, source_name: str, line: int | None) -> tuple[Record | None, Problem | None]:
     key = _text(item.get("id")) or f"item-{index + 1}"
-    title, abstract = _text(item.get("title")), _text(item.get("abstract"))
+    # CSL-JSON carries rich text (<i>, <sub>, and Crossref's JATS <jats:p>): readers get its text.
+    title, abstract = text_of_markup(_text(item.get("title"))), text_of_markup(_text(item.get("abstract")))
     if not title and not abstract:
         return None, Problem(f"item '{key}' has neither title nor abstract: skipped", source_name, line)
     issued = item.get("issued") or {}

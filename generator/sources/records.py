@@ -96,8 +96,6 @@ def normalise(record: Record, today_year: int) -> list[Problem]:
     """Make each value of `record` one that a paper file may hold, or leave it out with a
     warning naming the source's file, line and field: import never writes what build rejects."""
     problems = []
-    record.abstract = text_of_markup(record.abstract)
-    record.title = text_of_markup(record.title) if record.title else record.title
 
     def drop(field: str, value: object, why: str) -> None:
         problems.append(Problem(f"entry{f' {record.key!r}' if record.key else ''}: field '{field}' left out: "

@@ -1,0 +1,142 @@
+"""Import at scale: 10,000 papers from one BibTeX file and from one raw dump, a re-import with
+nothing new, and `check` beside `build` — with pandoc reading the same .bib (what a user would
+run to convert it) and bibtexparser alone (the parsing floor) side by side, in one run.
+
+    python bench/import_speed.py            # 10,000 papers, medians of 3 runs; writes bench/IMPORT.md
+    python bench/import_speed.py --papers 2000 --runs 1
+
+Targets (issue 15): dump import <= 15 s, BibTeX import <= 10 s, re-import <= 5 s, check < build.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from synth import make_papers  # noqa: E402
+
+LITSITE = [sys.executable, "-m", "generator"]
+
+
+def bib_entry(n: int, paper) -> str:
+    authors = f"Family{n % 997}, Given{n % 53} and Other{n % 389}, Person{n % 31}"  # 997 x 53 people
+    return (f"@article{{synth{n},\n  title = {{{paper.title}}},\n  author = {{{authors}}},\n"
+            f"  journal = {{Journal of Synthetic Results {n % 40}}},\n  year = {{{1990 + n % 35}}},\n"
+            f"  doi = {{10.5555/synth.{n}}},\n  abstract = {{{paper.abstract}}}\n}}\n")
+
+
+def write_inputs(folder: Path, count: int) -> tuple[Path, Path]:
+    papers = make_papers(count)
+    bib = folder / "library.bib"
+    bib.write_text("\n".join(bib_entry(n, p) for n, p in enumerate(papers)), encoding="utf-8")
+    dump = folder / "listing.txt"  # a listing page: each paper's title line, then its abstract
+    dump.write_text("\n\n".join(f"{p.title}\n{p.abstract}" for p in papers) + "\n", encoding="utf-8")
+    return bib, dump
+
+
+def fresh_project(folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "content" / "papers").mkdir(parents=True)
+    for name in ("site.yaml", "tags.yaml"):
+        shutil.copy(REPO / name, folder / name)
+    for name in ("templates", "static"):
+        shutil.copytree(REPO / name, folder / name)
+    return folder
+
+
+def run(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({done.returncode}): {done.stderr[-1500:]}")
+    return seconds
+
+
+def measure(runs: int, prepare, command: list[str], cwd_of) -> float:
+    times = []
+    for _ in range(runs):
+        cwd = prepare()
+        times.append(run(command, cwd_of(cwd)))
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "IMPORT.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="litsite-import-bench-"))
+    try:
+        bib, dump = write_inputs(work, args.papers)
+        project = work / "site"
+        rows = []
+
+        def empty() -> Path:
+            return fresh_project(project)
+
+        rows.append(("`litsite import library.bib` into an empty collection",
+                     measure(args.runs, empty, [*LITSITE, "--root", str(project), "import", str(bib)], lambda p: p)))
+        rows.append(("`litsite import library.bib` again, nothing new",
+                     measure(args.runs, lambda: project, [*LITSITE, "--root", str(project), "import", str(bib)],
+                             lambda p: p)))
+        rows.append(("`litsite check`", measure(args.runs, lambda: project, [*LITSITE, "--root", str(project), "check"],
+                                                lambda p: p)))
+        def unbuilt() -> Path:
+            shutil.rmtree(project / "_site", ignore_errors=True)
+            return project
+        rows.append(("`litsite build` (with Pagefind), same collection",
+                     measure(args.runs, unbuilt, [*LITSITE, "--root", str(project), "build"], lambda p: p)))
+        rows.append(("`litsite import listing.txt` (raw dump) into an empty collection",
+                     measure(args.runs, empty, [*LITSITE, "--root", str(project), "import", str(dump)], lambda p: p)))
+        rows += side_by_side(args.runs, bib, work)
+        report(args, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def side_by_side(runs: int, bib: Path, work: Path) -> list[tuple[str, float | None]]:
+    rows: list[tuple[str, float | None]] = []
+    try:
+        import pypandoc
+
+        pandoc = pypandoc.get_pandoc_path()
+        rows.append(("pandoc -f bibtex -t csljson library.bib (the same file, converted)",
+                     measure(runs, lambda: work, [pandoc, "-f", "bibtex", "-t", "csljson", "-o", "out.json", str(bib)],
+                             lambda p: p)))
+    except (ImportError, OSError):
+        rows.append(("pandoc (pypandoc_binary not installed)", None))
+    parse = ("import bibtexparser, sys; from bibtexparser import middlewares as m; "
+             "bibtexparser.parse_file(sys.argv[1], append_middleware=[m.LatexDecodingMiddleware()])")
+    rows.append(("bibtexparser 2 parse + LaTeX decoding alone (the parsing floor)",
+                 measure(runs, lambda: work, [sys.executable, "-c", parse, str(bib)], lambda p: p)))
+    return rows
+
+
+def report(args: argparse.Namespace, rows: list[tuple[str, float | None]]) -> None:
+    cpus = os.cpu_count()
+    lines = [f"# Import at {args.papers:,} papers", "",
+             f"`python bench/import_speed.py --papers {args.papers} --runs {args.runs}` on {platform.machine()}, "
+             f"{cpus} CPUs, Python {platform.python_version()}; medians of {args.runs} runs, one run of this script.",
+             "", "| step | seconds |", "| --- | ---: |"]
+    lines += [f"| {name} | {'—' if seconds is None else f'{seconds:.1f}'} |" for name, seconds in rows]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
