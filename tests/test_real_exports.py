@@ -169,3 +169,21 @@ def test_plain_text_of_real_titles():
     assert plain_text("Carrier Confinement (0$<$x$\\leq$1)") == "Carrier Confinement (0<x≤1)"
     assert plain_text("{\\TeX}: The Program") == "TeX: The Program"
     assert plain_text("Costs \\$5, 100% sure") == "Costs $5, 100% sure"  # '%' is text here, not a TeX comment
+
+
+def test_no_topic_fits_is_an_answer_and_check_knows_imports_proposals(project):
+    """A solid-state physics library in this site's machine-learning taxonomy: most papers get no
+    topic instead of a forced one, are listed for attention, and suggest-topics works on them;
+    the tags import proposed are one line of `check`, not one warning per use."""
+    found, out, _err = _import(project, "zotero-bbt-library.bib")
+    unsorted = [p for p in found.values() if not p.topics]
+    assert len(unsorted) > 0.8 * len(found)
+    assert f"{len(unsorted)} new papers fit no topic of site.yaml" in out
+    check = run_litsite(project, "check")
+    lines = [line for line in (check.stdout + check.stderr).splitlines() if ": warning: " in line]
+    assert len(lines) == 1 and "tags outside the vocabulary were proposed by import" in lines[0], lines[:5]
+    run_litsite(project, "build", "--no-search", check=True)
+    attention = (project / "_site" / "attention.html").read_text()
+    assert "No topic" in attention and (project / "_site" / "attention" / "no-topic.html").exists()
+    suggested = run_litsite(project, "suggest-topics", "--unsorted", check=True)
+    assert "topics:" in suggested.stdout and "nanowire" in suggested.stdout.lower()

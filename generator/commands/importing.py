@@ -84,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(plan.possible_duplicates)} possible duplicates, not merged (merge by hand if they are one paper):")
         for lookalike in plan.possible_duplicates:
             print(f"  {lookalike}")
+    unsorted = [p for p in plan.added if not any(config.topic(t) for t in p.topics)]
+    if unsorted:
+        print(f"{len(unsorted)} new papers fit no topic of site.yaml: listed on the needs-attention page "
+              f"('litsite suggest-topics --unsorted' proposes topics for them)")
     derived = plan.derived_titles()
     if derived:
         say(f"{len(derived)} papers have a title derived from the abstract (fix them by hand):")

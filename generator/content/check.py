@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +120,15 @@ def _vocabulary(papers: list[Paper], config: SiteConfig) -> list[Problem]:
     # Aliases help the did-you-mean: 'graph-neural-netwrok' is close to the alias of 'gnn'.
     aliases = {slugify(a): t.slug for t in config.tags for a in t.aliases if slugify(a)}
     topics = {t.slug for t in config.topics}
+    proposed: Counter = Counter()  # unknown tags import chose and no person has touched since
     for paper in papers:
         name = _name(paper, config)
         if tags and config.unknown_tags != "ignore":
+            by_import = paper.owned_by_machine("tags")
             for i, tag in enumerate(paper.tags):
-                if tag not in tags:
+                if tag not in tags and by_import:
+                    proposed[tag] += 1
+                elif tag not in tags:
                     line, col = _line_of(paper, f"tags[{i}]")
                     problems.append(Problem(f"tag '{tag}' is not in the tag vocabulary", name, line, col,
                                             _suggest(tag, tags, "add it to tags.yaml", aliases), config.unknown_tags))
@@ -134,6 +139,12 @@ def _vocabulary(papers: list[Paper], config: SiteConfig) -> list[Problem]:
                     problems.append(Problem(f"topic '{topic}' is not defined in site.yaml", name, line, col,
                                             _suggest(topic, topics, "define it under topics: in site.yaml"),
                                             config.unknown_topics))
+    if proposed:
+        common = ", ".join(f"{tag} ({n})" for tag, n in sorted(proposed.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        problems.append(Problem(f"{len(proposed)} tags outside the vocabulary were proposed by import "
+                                f"({sum(proposed.values())} uses; most used: {common})", "tags.yaml", None, None,
+                                "adopt the good ones in tags.yaml; `litsite retag` applies the vocabulary again",
+                                config.unknown_tags))
     return problems
 
 
