@@ -26,7 +26,7 @@ def test_every_fixture_has_its_origin_in_sources():
     assert len(CORPUS) >= 8
     for name in CORPUS:
         entry = described.get(name, "")
-        assert re.search(r"[\w.-]+/[\w.-]+, ", entry) and re.search(r"\b[0-9a-f]{40}\b", entry), name  # repository, commit
+        assert re.search(r"[\w.-]+/[\w.-]+,\s", entry) and re.search(r"\b[0-9a-f]{40}\b", entry), name  # repository, commit
 
 
 def _distinct_dois(source: Path) -> set[str]:
@@ -187,3 +187,18 @@ def test_no_topic_fits_is_an_answer_and_check_knows_imports_proposals(project):
     assert "No topic" in attention and (project / "_site" / "attention" / "no-topic.html").exists()
     suggested = run_litsite(project, "suggest-topics", "--unsorted", check=True)
     assert "topics:" in suggested.stdout and "nanowire" in suggested.stdout.lower()
+
+
+def test_reused_and_empty_keys_are_decoded_like_any_entry_and_reimport_idempotently(project):
+    """mendeley-export.bib: 60 entries with an empty key (`@article{,`) or one used before."""
+    found, _out, err = _import(project, "mendeley-export.bib")
+    assert "duplicate key ''" in err and "duplicate key 'Milazzo2017'" in err
+    titles = {p.title for p in found.values()}
+    assert "Blocking CRT: How the Emotionality of Whiteness Blocks CRT in Urban Teacher Education" in titles
+    assert not any(t.startswith("{") for t in titles)  # an entry with a reused key is decoded too
+    milazzo = [p for p in found.values() if any(s.key == "Milazzo2017" for s in p.sources)]
+    assert all(len(p.authors) == 1 and p.authors[0] == "Marzia Milazzo" for p in milazzo)
+    darkwater = [p for p in found.values() if p.title.startswith("Darkwater")]
+    before = snapshot(project / "content")
+    run_litsite(project, "import", "mendeley-export.bib")
+    assert snapshot(project / "content") == before and len(darkwater) == 1  # an empty key: no new copy

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.content.config import SiteConfig
 from generator.content.frontmatter import key_lines, split_front_matter
-from generator.content.identity import abstract_key
+from generator.content.identity import abstract_key, evidence_key
 from generator.content.paper import Paper
 from generator.content.slugs import slugify
 from generator.content.validate import check_paper_file
@@ -95,12 +95,19 @@ def _duplicates(papers: list[Paper], config: SiteConfig) -> list[Problem]:
             problems.append(Problem(f"duplicate slug '{paper.slug}' (also {other})", name, 1, 1,
                                     "rename one of the files"))
         seen_slug.setdefault(folded, paper)
-        key = abstract_key(paper.abstract)
+        key = evidence_key(paper.abstract, min_chars=1)  # a placeholder ("Not Available") is no one's abstract
         if key and key in seen_abstract:
             line, col = _line_of(paper, "abstract")
-            other = _name(seen_abstract[key], config)
-            problems.append(Problem(f"same abstract as {other}: the same paper twice?", name, line, col,
-                                    "merge the two files, keeping both sources"))
+            first = seen_abstract[key]
+            other = _name(first, config)
+            if paper.doi and first.doi and paper.doi.lower() != first.doi.lower():
+                # Two DOIs are two papers (import never merges them): a shared abstract is an
+                # export's mistake (Mendeley's merged duplicates), worth a look, not an error.
+                problems.append(Problem(f"same abstract as {other}, but another DOI", name, line, col,
+                                        "one of the two abstracts is probably wrong", severity="warning"))
+            else:
+                problems.append(Problem(f"same abstract as {other}: the same paper twice?", name, line, col,
+                                        "merge the two files, keeping both sources"))
         if key:
             seen_abstract.setdefault(key, paper)
         title = abstract_key(paper.title)

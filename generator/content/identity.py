@@ -18,10 +18,10 @@ PLACEHOLDER_ABSTRACTS = frozenset(abstract_key(t) for t in (
 MIN_EVIDENCE_CHARS = 60  # an abstract key shorter than this (a sentence fragment) identifies nothing
 
 
-def evidence_key(text: str) -> str:
+def evidence_key(text: str, min_chars: int = MIN_EVIDENCE_CHARS) -> str:
     """The abstract key when the abstract can tell papers apart, else ''."""
     key = abstract_key(text)
-    return key if len(key) >= MIN_EVIDENCE_CHARS and key not in PLACEHOLDER_ABSTRACTS else ""
+    return key if len(key) >= min_chars and key not in PLACEHOLDER_ABSTRACTS else ""
 
 
 def title_key(title: str) -> str:

@@ -18,7 +18,7 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
 
     import bibtexparser
     from bibtexparser import middlewares as mw
-    from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks ourselves
     decoder = _decoder_class()()
@@ -37,7 +37,10 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
             problems.append(Problem(f"duplicate key '{block.key}': imported as a record of its own, check it",
                                     source_name, line, severity="warning"))
             entry = getattr(block, "ignore_error_block", None)
-            if entry is not None:
+            if isinstance(entry, Entry):  # set aside before bibtexparser's middlewares ran: run them
+                for layer in (mw.RemoveEnclosingMiddleware(), decoder, mw.MonthIntMiddleware(True)):
+                    transformed = layer.transform_entry(entry, library)
+                    entry = transformed if isinstance(transformed, Entry) else entry
                 entries.append(entry)
         elif isinstance(block, ParsingFailedBlock):
             key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
@@ -58,7 +61,7 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
         if problem:
             problems.append(problem)
         if record:
-            record.duplicate_key = entry.key in seen_keys
+            record.duplicate_key = bool(entry.key) and entry.key in seen_keys  # '' is no key at all
             records.append(record)
         seen_keys.add(entry.key)
     if not records and not problems:

@@ -114,6 +114,7 @@ class _Catalogue:
         self.by_doi: dict[str, Paper] = {}
         self.by_arxiv: dict[str, Paper] = {}
         self.by_source: dict[tuple, Paper | None] = {}
+        self.by_line: dict[tuple, Paper] = {}  # (file, line): how an entry with a reused key is known
         self.by_abstract: dict[str, Paper] = {}
         self.by_title: dict[str, list[Paper]] = {}
         self.by_edge: dict[str, list[Paper]] = {}
@@ -130,6 +131,8 @@ class _Catalogue:
             source_id = _source_id(source.file, source.line, source.key)
             if self.by_source.setdefault(source_id, paper) is not paper:
                 self.by_source[source_id] = None  # a key two papers claim (a duplicate key) names neither
+            if source.line:
+                self.by_line.setdefault((source.file, source.line), paper)
         key = evidence_key(paper.abstract)
         if key:
             self.by_abstract.setdefault(key, paper)
@@ -150,7 +153,9 @@ class _Catalogue:
 
     def _weaker_matches(self, record: Record) -> Iterator[Paper | None]:
         yield self.by_arxiv.get(record.arxiv) if record.arxiv else None
-        yield None if record.duplicate_key else self.by_source.get(_source_id(record.file, record.line, record.key))
+        # An entry whose key an earlier entry of its file already used is known by its line.
+        yield self.by_line.get((record.file, record.line)) if record.duplicate_key \
+            else self.by_source.get(_source_id(record.file, record.line, record.key))
         key = evidence_key(record.abstract)
         if key and key in self.by_abstract:
             yield self.by_abstract[key]
