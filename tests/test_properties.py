@@ -61,3 +61,41 @@ def test_the_dump_reader_returns_records_or_raises_the_documented_error(data):
     assert records and shape in ("listing page", "alternating titles and abstracts", "one abstract per line")
     for record in records:
         assert record.abstract and record.line >= 1
+
+
+# What bibliographies put in fields: TeX, balanced braces, maths, URLs with & and ~, odd years
+# and DOIs. (Unbalanced braces are not an entry the parser can split: a failed block, reported.)
+FIELD = st.lists(st.sampled_from(list("abcXYZ019 ,.:;-_&~%#$^/@'\"é漢") + [
+    "\\TeX", "$x_1$", "$\\Sigma$", "{\\'e}", "{{ABC}}", "\\&", "\\%", "\\_", "10.", "10/", "https://",
+    "doi:", "\\url{https://x.org/a&b~c}", "\\emph{x}", "{", "}"]), max_size=30).map("".join).filter(
+    lambda v: v.count("{") == v.count("}"))
+FIELDS = ("title", "author", "year", "date", "doi", "url", "journal", "booktitle", "eprint", "abstract", "keywords")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.dictionaries(st.sampled_from(FIELDS), FIELD, min_size=1), kind=st.sampled_from(["article", "misc"]))
+def test_any_bibtex_entry_the_parser_can_split_imports_as_a_file_build_accepts(values, kind):
+    """The import contract, on arbitrary field values: whatever bibtexparser splits into an
+    entry becomes, after litsite's normalisation and merge, a paper file with no error."""
+    import datetime as dt
+
+    from hypothesis import assume
+
+    from generator.content.validate import check_paper_file
+    from generator.sources.bibtex import parse_bibtex
+    from generator.sources.merge import plan_import
+    from generator.sources.records import normalise
+
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in values.items())
+    try:
+        records, _problems = parse_bibtex(f"@{kind}{{key1,\n{body}\n}}\n", "p.bib")
+    except InputError:
+        assume(False)  # not an entry the parser can split
+    assume(records)
+    for record in records:
+        normalise(record, 2026)
+    plan = plan_import(records, [], dt.date(2026, 12, 1))
+    for paper in plan.added:
+        text = render_paper_file(paper)
+        _paper, problems = check_paper_file(Path(f"/tmp/{paper.slug}.md"), text)
+        assert [p for p in problems if p.severity == "error"] == [], (values, text)
