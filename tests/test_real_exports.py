@@ -202,3 +202,17 @@ def test_reused_and_empty_keys_are_decoded_like_any_entry_and_reimport_idempoten
     before = snapshot(project / "content")
     run_litsite(project, "import", "mendeley-export.bib")
     assert snapshot(project / "content") == before and len(darkwater) == 1  # an empty key: no new copy
+
+
+@pytest.mark.parametrize("name, entries", [("endnote-no-key.bib", 1), ("empty-field.bib", 1),
+                                           ("zotfile-repeated-fields.bib", 7)])
+def test_faults_litsite_does_not_care_about_drop_no_entry(project, name, entries):
+    """A missing key, an empty field, a repeated `file`: bibtexparser drops these entries (with
+    'Duplicate field keys … ignore_error_block'); litsite imports them and says so in its words."""
+    found, out, err = _import(project, name)
+    assert f"{entries} records (BibTeX)" in out and len(found) == entries, err
+    assert "error" not in err and "ignore_error_block" not in err and "Middleware" not in err, err
+    if name != "zotfile-repeated-fields.bib":
+        assert re.search(rf"^{re.escape(name)}:\d+: warning: entry repaired", err, re.M), err
+    else:  # a repeated `file` is not worth a word; a repeated title is
+        assert err.count("given twice") == 1 and "field title given twice: the first is used" in err

@@ -12,6 +12,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -60,6 +61,7 @@ github https com http www org io benchmark benchmarks input output real world wi
 """.split())
 
 
+@lru_cache(maxsize=1 << 18)
 def _fold(token: str) -> str:
     """Case-fold and drop a plural 's' so 'networks' meets 'network'."""
     token = token.lower()
@@ -72,8 +74,28 @@ def _fold(token: str) -> str:
     return token[:-1]
 
 
+@lru_cache(maxsize=1 << 18)
 def _fold_acronym(token: str) -> str:
     return token[:-1] if len(token) > 2 and token.endswith("s") and token[:-1].isupper() else token
+
+
+@lru_cache(maxsize=64)
+def _tokens(text: str) -> tuple[str, ...]:
+    # A paper's title and abstract go through ~20 matchers (every topic's, the tags'): split once.
+    return tuple(_TOKEN.findall(text))
+
+
+@lru_cache(maxsize=64)
+def _prepared(raw: tuple[str, ...]):
+    """The tokens folded both ways, and where each folded token occurs (a matcher then visits
+    only the places where one of its phrases can start, not every token)."""
+    folded, exact = tuple(_fold(t) for t in raw), tuple(_fold_acronym(t) for t in raw)
+    at: dict[str, set[int]] = {}
+    for i, token in enumerate(folded):
+        at.setdefault(token, set()).add(i)
+    for i, token in enumerate(exact):
+        at.setdefault(token, set()).add(i)
+    return folded, exact, at
 
 
 class PhraseMatcher:
@@ -96,7 +118,7 @@ class PhraseMatcher:
         so 'GNNs' is not counted again as 'gnn', nor 'semantic segmentation' as 'segmentation'.
         """
         found: dict[str, Counter] = {}
-        for label, phrase, _, _ in self._matches(_TOKEN.findall(text)):
+        for label, phrase, _, _ in self._matches(_tokens(text)):
             found.setdefault(label, Counter())[phrase] += 1
         return found
 
@@ -108,11 +130,10 @@ class PhraseMatcher:
             hidden.update(range(start, end))
         return " ".join("." if i in hidden else t for i, t in enumerate(tokens))
 
-    def _matches(self, raw: list[str]):
-        folded = [_fold(t) for t in raw]
-        exact = [_fold_acronym(t) for t in raw]
+    def _matches(self, raw: list[str] | tuple[str, ...]):
+        folded, exact, at = _prepared(tuple(raw))
         covered: dict[str, int] = {}
-        for i in range(len(raw)):
+        for i in sorted({i for token in self._index.keys() & at.keys() for i in at[token]}):
             candidates = self._index.get(folded[i], []) + (self._index.get(exact[i], []) if exact[i] != folded[i] else [])
             for key, is_exact, label, phrase in sorted(candidates, key=lambda c: -len(c[0])):
                 if covered.get(label, 0) > i:

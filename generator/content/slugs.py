@@ -35,7 +35,7 @@ def is_safe_slug(slug: str) -> bool:
     return bool(VALID_SLUG.match(slug)) and len(slug) <= MAX_LENGTH and slug not in _RESERVED
 
 
-def unique_slug(text: str, taken: set[str], fallback_seed: str) -> str:
+def unique_slug(text: str, taken: set[str], fallback_seed: str, folded: set[str] | None = None) -> str:
     """A safe slug for `text` not in `taken` (compared case-insensitively: macOS and Windows fold case).
 
     When the text slugs to nothing (emoji, CJK, '???') or to a reserved name, a stable
@@ -45,7 +45,8 @@ def unique_slug(text: str, taken: set[str], fallback_seed: str) -> str:
     if not base or base in _RESERVED:
         digest = hashlib.sha256(fallback_seed.encode("utf-8")).hexdigest()[:10]
         base = f"paper-{digest}" if not base else f"{base}-paper"
-    folded = {t.lower() for t in taken}
+    if folded is None:  # an import naming 10,000 papers keeps this set itself (built each time: 10 s)
+        folded = {t.lower() for t in taken}
     candidate, n = base, 2
     while candidate in folded:
         suffix = f"-{n}"

@@ -18,10 +18,10 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
 
     import bibtexparser
     from bibtexparser import middlewares as mw
-    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks ourselves
     decoder = _decoder_class()()
+    text, repaired = repair(text)
     try:
         library = bibtexparser.parse_string(text, append_middleware=[decoder, mw.MonthIntMiddleware(True)])
     except Exception as exc:  # bibtexparser raises assorted errors on pathological input
@@ -29,24 +29,16 @@ def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Proble
     problems: list[Problem] = [Problem(f"entry '{key}': field '{field}' kept as written: its TeX could not be read "
                                        f"({reason})", source_name, line, severity="warning")
                                for key, field, line, reason in decoder.faults]
+    problems += [Problem("entry repaired: it had no key or an empty field", source_name, line, severity="warning",
+                         hint="check it in the source") for line in repaired]
     records: list[Record] = []
     entries = list(library.entries)
     for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(Problem(f"duplicate key '{block.key}': imported as a record of its own, check it",
-                                    source_name, line, severity="warning"))
-            entry = getattr(block, "ignore_error_block", None)
-            if isinstance(entry, Entry):  # set aside before bibtexparser's middlewares ran: run them
-                for layer in (mw.RemoveEnclosingMiddleware(), decoder, mw.MonthIntMiddleware(True)):
-                    transformed = layer.transform_entry(entry, library)
-                    entry = transformed if isinstance(transformed, Entry) else entry
-                entries.append(entry)
-        elif isinstance(block, ParsingFailedBlock):
-            key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
-            reason = (str(getattr(block, "error", "") or "").strip().splitlines() or ["a brace or quote is not closed"])[0]
-            problems.append(Problem(f"malformed entry{f' {key.group(1)!r}' if key else ''} skipped: {reason}",
-                                    source_name, line, hint="fix the entry and import the file again"))
+        entry, problem = _recover(block, library, decoder, source_name)
+        if entry is not None:
+            entries.append(entry)
+        if problem is not None:
+            problems.append(problem)
     containers = _inherit_from_crossref(entries)
     if containers:
         problems.append(Problem(f"{len(containers)} container entries (proceedings, collections) gave their fields "
@@ -114,7 +106,97 @@ def _latex_decoder():
     return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
 
 
+# What pylatexenc changes: macros, groups, maths, ties, comments, dashes and TeX quotes. A value
+# with none of these decodes to itself (pylatexenc takes ~1 ms a field: 46 s for 10,000 entries).
+_TEX_SPECIAL = re.compile(r"[\\{}$~%]|--|``|''")
+
+
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urldate", "howpublished_url"})
+
+
+_IGNORED_FIELDS = frozenset({"file", "pdf", "groups", "mendeley-groups", "mendeley-tags", "timestamp", "owner",
+                             "priority", "ranking", "readstatus", "qualityassured"})  # local to one library
+
+
+def _recover(block, library, decoder, source_name: str):
+    """An entry bibtexparser set aside, made usable where the fault is one litsite does not care
+    about: a reused key, a repeated field (JabRef and Zotfile repeat `file`), a missing key
+    (EndNote writes `@article{` and the first field) or an empty field (`, ,`). Returns the
+    entry (or None) and the problem to report, in litsite's words."""
+    from bibtexparser import middlewares as mw
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+
+    line = (block.start_line or 0) + 1
+    entry = getattr(block, "ignore_error_block", None)
+    if isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock) and isinstance(entry, Entry):
+        for layer in (mw.RemoveEnclosingMiddleware(), decoder, mw.MonthIntMiddleware(True)):  # set aside before them
+            transformed = layer.transform_entry(entry, library)
+            entry = transformed if isinstance(transformed, Entry) else entry
+        if isinstance(block, DuplicateBlockKeyBlock):
+            return entry, Problem(f"duplicate key '{block.key}': imported as a record of its own, check it",
+                                  source_name, line, severity="warning")
+        repeated = sorted(k for k in block.duplicate_keys if k.lower() not in _IGNORED_FIELDS)
+        _keep_first(entry)
+        if not repeated:  # a repeated `file` (a local attachment) is nothing litsite reads
+            return entry, None
+        return entry, Problem(f"entry '{entry.key}': field{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
+                              f"given twice: the first is used", source_name, line, severity="warning")
+    key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
+    reason = (str(getattr(block, "error", "") or "").strip().splitlines() or ["a brace or quote is not closed"])[0]
+    if "brace or quote" in reason or reason.startswith("Unexpected"):
+        reason = "a brace or quote is not closed"
+    return None, Problem(f"malformed entry{f' {key.group(1)!r}' if key else ''} skipped: {reason}", source_name, line,
+                         hint="fix the entry and import the file again")
+
+
+def _keep_first(entry) -> None:
+    seen: set[str] = set()
+    fields = []
+    for field in entry.fields:
+        if field.key.lower() not in seen:
+            fields.append(field)
+            seen.add(field.key.lower())
+    entry.fields = fields
+
+
+_NO_KEY = re.compile(r"^(\s*@(?!string|comment|preamble)\w+\s*[{(])(?=\s*[A-Za-z][\w-]*\s*=)",
+                     re.MULTILINE | re.IGNORECASE)
+
+
+_EMPTY_FIELD = re.compile(r",\s*,")
+
+
+def repair(text: str) -> tuple[str, list[int]]:
+    """Two faults of real exports that make bibtexparser drop an entry, repaired in the text:
+    no key at all (EndNote writes `@article{` and then the first field) and an empty field
+    (`title = {…},  , number = …`). Returns the text and the lines repaired."""
+    lines: list[int] = []
+
+    def no_key(match: re.Match) -> str:
+        lines.append(text.count("\n", 0, match.start()) + 1 + match.group(1).count("\n"))
+        return match.group(1) + ","
+
+    text = _NO_KEY.sub(no_key, text)
+    if not _EMPTY_FIELD.search(text):  # the common case: no scan
+        return text, lines
+    out, depth, at = [], 0, 0
+    while at < len(text):  # braces only: `@type(…)` entries, and parentheses in values, are left alone
+        char = text[at]
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+        elif char == "," and depth == 1:
+            ahead = at + 1
+            while ahead < len(text) and text[ahead] in " \t\r\n":
+                ahead += 1
+            if ahead < len(text) and text[ahead] == ",":  # an empty field: drop this comma
+                lines.append(text.count("\n", 0, at) + 1)
+                at += 1
+                continue
+        out.append(char)
+        at += 1
+    return "".join(out), lines
 
 
 def _decoder_class():
@@ -134,6 +216,8 @@ def _decoder_class():
             for field in entry.fields:
                 if field.key.lower() in VERBATIM_FIELDS or not isinstance(field.value, str):
                     continue
+                if not _TEX_SPECIAL.search(field.value):
+                    continue  # plain text (most abstracts): decoding would return it as it is, slowly
                 enclosing = field.enclosing
                 text, error = self._transform_python_value_string(field.value)
                 if error:

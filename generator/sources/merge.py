@@ -212,14 +212,16 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
     """Merge `records` into `existing` papers (which are modified in place when they change)."""
     catalogue = _Catalogue(existing)
     taken = {p.slug for p in existing}
+    folded = {slug.lower() for slug in taken}
     plan = ImportPlan()
     touched: dict[int, Paper] = {}
     new_ids: set[int] = set()
     for group in _group(records):
         paper = next((p for p in map(catalogue.find, group) if p is not None), None)
         if paper is None:
-            paper = _new_paper(group, taken, today)
+            paper = _new_paper(group, taken, folded, today)
             taken.add(paper.slug)
+            folded.add(paper.slug.lower())
             new_ids.add(id(paper))
             plan.added.append(paper)
             if len(group) > 1:
@@ -275,12 +277,12 @@ def _first(group: list[Record], name: str):
     return next((getattr(r, name) for r in group if getattr(r, name)), None)
 
 
-def _new_paper(group: list[Record], taken: set[str], today: dt.date) -> Paper:
+def _new_paper(group: list[Record], taken: set[str], folded: set[str], today: dt.date) -> Paper:
     titled = next((r for r in group if r.title), None)
     abstract = _first(group, "abstract") or ""
     title = (titled.title if titled else None) or derive_title(abstract)
     paper = Paper(
-        slug=unique_slug(plain_text(title), taken, fallback_seed=abstract_key(abstract) or title),
+        slug=unique_slug(plain_text(title), taken, fallback_seed=abstract_key(abstract) or title, folded=folded),
         title="",
         title_source=source_kind(titled.file) if titled else "derived",
         sources=_sources(group),
