@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,11 @@ SEEDS = sorted((REPO / "sources" / "seeds").glob("*.txt"))
 # Screenshots go to an ignored folder, so a test run leaves git status clean; `make screenshots`
 # points this at docs/screenshots (the README's pictures) on purpose.
 SCREENSHOTS = Path(os.environ.get("LITSITE_SCREENSHOTS", REPO / "_screenshots")).resolve()
+# What litsite caches for a user (formatted citations, build/manifest.py: cache_dir) is shared by
+# the builds of one test run, as by one user's projects, and never touches the user's own cache.
+SESSION_CACHE = tempfile.mkdtemp(prefix="litsite-test-cache-")
+atexit.register(shutil.rmtree, SESSION_CACHE, True)
+os.environ["XDG_CACHE_HOME"] = SESSION_CACHE  # every litsite this run starts, in-process or not
 from projects import copy_seed  # noqa: E402  (the benchmark edits the same copy of the seed site)
 
 

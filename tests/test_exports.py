@@ -299,12 +299,13 @@ def test_every_paper_page_shows_the_apa_citation_citeproc_makes_of_its_entry(sit
         assert f"({items[key]['issued']['date-parts'][0][0]})" in text if "issued" in items[key] else "(n.d.)" in text
 
 
-def test_formatted_citations_are_cached_by_their_entry_and_another_style_can_be_chosen(tmp_path):
+def test_formatted_citations_are_cached_by_their_entry_and_another_style_can_be_chosen(tmp_path, monkeypatch):
     from projects import copy_seed
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a cache of its own, empty
     root = copy_seed(tmp_path / "site")
     run_litsite(root, "build", check=True)
-    cache = root / "._site.citations.json"
+    cache = tmp_path / "cache" / "litsite" / "citations-apa.json"
     data = json.loads(cache.read_text())
     assert len(data["entries"]) == len(list((root / "content" / "papers").glob("*.md")))
     marker = "CACHED-ENTRY-MARKER"  # shown only if a build takes entries from the cache

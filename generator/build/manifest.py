@@ -30,9 +30,14 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.manifest.json")
 
 
-def citations_cache_path(output: Path) -> Path:
-    """Formatted citations of earlier builds (render/formatted.py), beside the manifest."""
-    return output.with_name(f".{output.name}.citations.json")
+def cache_dir() -> Path | None:
+    """The user's cache (XDG: $XDG_CACHE_HOME/litsite, else ~/.cache/litsite), for what depends on
+    its input alone and so can serve every project: formatted citations (render/formatted.py)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(base or Path.home() / ".cache") / "litsite"
+    except RuntimeError:  # no home directory (a service account): no cache, only slower builds
+        return None
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.build.lock import output_lock
-from generator.build.manifest import Previous, citations_cache_path, link_tree, load_previous, record, write_token
+from generator.build.manifest import Previous, cache_dir, link_tree, load_previous, record, write_token
 from generator.build.pagekeys import Keys, build_key, digest
 from generator.build.writer import RenderJob, Written, copy_static, write_pages, write_range
 from generator.console import say
@@ -78,7 +78,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
         site = load_site(config, parallel)
-    citations = FormattedCitations(config.citation_style, citations_cache_path(output))
+    citations = FormattedCitations(config.citation_style, cache_dir())
     with _stage(timings, "formatted citations"):
         citations.warm(site, parallel)
     renderer = Renderer(config.templates_dir, site.chrome(), citations)

@@ -2,12 +2,14 @@
 rendered at build time by citeproc-py, so it is there offline and without JavaScript.
 
 citeproc-py takes about 10 ms an entry: 100 s of CPU for 10,000 papers. So each result is kept
-in a cache beside the output folder, keyed by a digest of the only input that matters (the CSL
-item without its abstract, the style, citeproc-py's version); a rebuild formats only the papers
-whose reference changed, and a cold cache is filled by forked workers.
+in the user's cache (build/manifest.py: cache_dir), keyed by a digest of the only input that
+matters (the CSL item without its abstract, the style, citeproc-py's version). A citation does
+not depend on the project, so every project and every fresh clone shares it; a rebuild formats
+only the references that changed, and a cold cache is filled by forked workers.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -28,6 +30,7 @@ from generator.site.model import Site
 from generator.workers import ForkedJobs, fork_workers
 
 FORMAT = 1
+MAX_CACHED = 200_000  # entries per style (~60 MB): beyond it the oldest-loaded are dropped
 PARALLEL_FROM = 400  # uncached entries; fewer are faster formatted here than in forked workers
 _UNUSED = ("abstract", "note")  # not part of any bibliography entry: a changed abstract keeps the cache
 
@@ -35,12 +38,13 @@ _UNUSED = ("abstract", "note")  # not part of any bibliography entry: a changed 
 class FormattedCitations:
     """HTML of each paper's bibliography entry in one CSL style, by the paper's CSL item."""
 
-    def __init__(self, style: str, cache_file: Path | None):
+    def __init__(self, style: str, cache_dir: Path | None):
         self.style = style
-        self.cache_file = cache_file
+        self.cache_file = cache_dir / f"citations-{style}.json" if cache_dir is not None and style else None
         self._salt = f"{FORMAT}\0{style}\0{version('citeproc-py')}\0"
         self._known: dict[str, str] = self._load()
         self._used: set[str] = set()
+        self._formatted: set[str] = set()  # keys this process formatted (the cache lacked them)
         self._processor: _Processor | None = None
 
     def of_paper(self, paper: Paper, key: str) -> Markup:
@@ -72,16 +76,23 @@ class FormattedCitations:
         missing = {key: _without_unused(item) for key, item in zip(keys, items, strict=True) if key not in self._known}
         if missing:
             self._known.update(self._format(list(missing.items()), parallel))
+            self._formatted.update(missing)
         self._used.update(keys)
         return [self._known[key] for key in keys]
 
     def save(self) -> None:
-        """Keep what this build used (and only that, so the cache never grows stale)."""
-        if self.cache_file is None or not self.style:
+        """Add what this build formatted to the cache (other projects' entries stay; a write
+        another build made meanwhile is merged, not lost). A cache that cannot be written
+        costs speed only."""
+        if self.cache_file is None or not self._formatted:
             return
-        entries = {key: self._known[key] for key in sorted(self._used)}
-        atomic_write_text(self.cache_file, json.dumps({"salt": self._salt, "entries": entries},
-                                                      ensure_ascii=False, separators=(",", ":")))
+        entries = {**self._load(), **{key: self._known[key] for key in self._formatted}}
+        if len(entries) > MAX_CACHED:
+            entries = dict(list(entries.items())[-MAX_CACHED:])
+        with contextlib.suppress(OSError):
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.cache_file, json.dumps({"salt": self._salt, "entries": entries},
+                                                          ensure_ascii=False, separators=(",", ":")))
 
     def _key(self, item: dict[str, Any]) -> str:
         text = self._salt + json.dumps(_without_unused(item), sort_keys=True, ensure_ascii=False)
