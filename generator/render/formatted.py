@@ -68,7 +68,7 @@ class FormattedCitations:
         return root.findtext("{http://purl.org/net/xbiblio/csl}info/{http://purl.org/net/xbiblio/csl}title") or self.style
 
     def of(self, item: dict[str, Any]) -> str:
-        """The entry for one CSL item (HTML, escaped by citeproc-py's HTML formatter)."""
+        """The entry for one CSL item, as HTML: its values escaped (_for_citeproc), its markup <i>, <a>."""
         return self.of_all([item])[0]
 
     def of_all(self, items: Sequence[dict[str, Any]], parallel: bool = False) -> list[str]:
