@@ -216,3 +216,10 @@ def test_faults_litsite_does_not_care_about_drop_no_entry(project, name, entries
         assert re.search(rf"^{re.escape(name)}:\d+: warning: entry repaired", err, re.M), err
     else:  # a repeated `file` is not worth a word; a repeated title is
         assert err.count("given twice") == 1 and "field title given twice: the first is used" in err
+
+
+def test_a_per_cent_sign_is_text_not_a_tex_comment(project):
+    """mendeley-export.bib writes '85%' unescaped; decoded as TeX, the abstract ended at '(85'."""
+    found, _out, _err = _import(project, "mendeley-export.bib")
+    goodreads = found["goodreads-reviews-to-assess-the-wider-impacts-of-books"]
+    assert "numerous enough in the arts (85% of books had at least one), humanities (80%)" in goodreads.abstract
