@@ -65,14 +65,20 @@ def _scripts(math: str) -> str:
     return _SCRIPT.sub(one, math)
 
 
-@lru_cache(maxsize=1)
 def decoder():
-    """pylatexenc's LaTeX-to-text, knowing TeX's logos (its own table turns `\\TeX` into '')
-    and putting maths as text."""
+    """Maths as text: for plain_text."""
+    return latex_decoder("text")
+
+
+@lru_cache(maxsize=2)
+def latex_decoder(math_mode: str):
+    """pylatexenc's LaTeX-to-text knowing TeX's logos (its own table turns `{\\TeX}: The Program`
+    into ': The Program'). math_mode "text" gives maths as text (plain_text); "verbatim" keeps it
+    as TeX (BibTeX import: the paper file keeps it, pages render it)."""
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     context = get_default_latex_context_db()
     context.add_context_category("litsite-logos", prepend=True,
                                  macros=[MacroTextSpec(name, simplify_repl=text) for name, text in LOGOS.items()]
                                  + [MacroTextSpec("url", simplify_repl="%s")])
-    return LatexNodes2Text(latex_context=context, math_mode="text", keep_braced_groups=False)
+    return LatexNodes2Text(latex_context=context, math_mode=math_mode, keep_braced_groups=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from generator.content.tex import LOGOS
+from generator.content.tex import latex_decoder
 from generator.errors import InputError, Problem
 from generator.sources.records import Record, identifiers_from, verbatim
 
@@ -92,18 +92,6 @@ def _inherit_from_crossref(entries) -> set[str]:
                 elif name not in have and name not in _NOT_INHERITED:
                     entry.set_field(Field(key, field.value))
     return containers
-
-
-def _latex_decoder():
-    """bibtexparser's own decoder settings (maths kept as TeX, for pages to render), plus TeX's
-    logos: pylatexenc's table turns `{\\TeX}: The Program` into ': The Program'."""
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-
-    context = get_default_latex_context_db()
-    context.add_context_category("litsite-bibtex", prepend=True,
-                                 macros=[MacroTextSpec(name, simplify_repl=text) for name, text in LOGOS.items()]
-                                 + [MacroTextSpec("url", simplify_repl="%s")])
-    return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
 
 
 # What pylatexenc changes: macros, groups, maths, ties, comments, dashes and TeX quotes. A value
@@ -210,7 +198,7 @@ def _decoder_class():
 
     class Decoder(mw.LatexDecodingMiddleware):
         def __init__(self) -> None:
-            super().__init__(decoder=_latex_decoder())
+            super().__init__(decoder=latex_decoder("verbatim"))
             self.faults: list[tuple[str, str, int, str]] = []
 
         def transform_entry(self, entry: Entry, library):
