@@ -209,8 +209,8 @@ def _attention(site: Site) -> list[Page]:
         ("no-links", "No links", "No code, project page, PDF, DOI or arXiv id is known for these papers.",
          [p for p in site.papers if not p.links and not p.doi and not p.arxiv]),
         ("no-abstract", "No abstract", "These papers have no abstract yet.", [p for p in site.papers if not p.abstract]),
-        ("no-topic", "No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (`litsite "
-         "suggest-topics --unsorted` proposes some) or give them topics by hand.",
+        ("no-topic", "No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (\"litsite "
+         "suggest-topics --unsorted\" proposes some) or give them topics by hand.",
          [p for p in site.papers if not any(site.config.topic(t) for t in p.topics)]),
     ]
     kinds = [kind for kind in kinds if kind[0] != "no-topic" or kind[3]]  # shown once a paper is unsorted
