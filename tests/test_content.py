@@ -10,6 +10,7 @@ from generator.content.frontmatter import render_paper_file
 from generator.content.paper import Paper, Source
 from generator.content.validate import check_paper_file, read_paper
 from generator.errors import InputError
+from generator.files import atomic_write_many
 
 
 def roundtrip(paper: Paper, tmp_path: Path) -> Paper:
@@ -114,3 +115,17 @@ def test_ten_thousand_tags_is_an_error_not_a_crash(tmp_path):
 def test_unsafe_file_names_are_rejected(tmp_path):
     assert "not a valid slug" in problems(write(tmp_path, "---\ntitle: T\n---\n", "Bad Name.md"))[0]
     assert "not a valid slug" in problems(write(tmp_path, "---\ntitle: T\n---\n", "con.md"))[0]
+
+
+def test_many_files_are_renamed_only_once_every_one_is_written(tmp_path):
+    """An import writes its files together (one sync, then the renames): a failure on the last
+    one must leave the first unchanged and no temporary file behind."""
+    (tmp_path / "a.md").write_text("old", encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+    with pytest.raises(OSError):
+        atomic_write_many([(tmp_path / "a.md", b"new"), (tmp_path / "blocker" / "b.md", b"new")])
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "blocker"]
+    atomic_write_many([(tmp_path / "a.md", b"new"), (tmp_path / "c.md", b"c")])
+    assert (tmp_path / "a.md").read_bytes() == b"new" and (tmp_path / "c.md").read_bytes() == b"c"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "blocker", "c.md"]

@@ -199,6 +199,29 @@ def test_related_papers_ranked_by_forked_workers_are_the_same(monkeypatch):
     assert sum(len(v) == related.DEFAULT_K for v in parallel.values()) > 0.9 * len(papers)
 
 
+def test_neighbours_of_some_papers_are_their_neighbours_among_all(seed):
+    """Import ranks neighbours only for the papers short of tags: the same answer, fewer products."""
+    from generator.analysis.related import RelatedIndex
+
+    _, papers = seed
+    index = RelatedIndex(papers)
+    everyone = index.all_neighbours()
+    some = [p.slug for p in papers[::7]] + ["no-such-paper"]
+    assert index.neighbours_among(some) == {slug: everyone[slug] for slug in some[:-1]}
+
+
+def test_counting_phrases_by_first_word_counts_the_same_phrases(seed):
+    """propose_tags counts only phrases whose first word starts a title phrase; that pruning
+    must find exactly the phrases the full enumeration finds."""
+    from generator.analysis.taxonomy import _phrase_keys, _phrases
+
+    _, papers = seed
+    first_words = {key[0] for p in papers for key, _ in _phrases(p.title)}
+    for paper in papers:
+        text = paper.title + ". " + paper.abstract
+        assert set(_phrase_keys(text, first_words)) == {k for k, _ in _phrases(text) if k[0] in first_words}
+
+
 def test_related_papers_of_large_collections_come_from_nearby_clusters_and_match_exact_ranking(monkeypatch):
     """From CLUSTERED_FROM papers on, each paper is compared only with the members of its
     nearest k-means clusters (sub-quadratic). On the seeds, forced onto that path, it must find

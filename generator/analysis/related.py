@@ -102,6 +102,15 @@ class RelatedIndex:
             out[slug] = [other for _, other in ranked[: self.k]]
         return out
 
+    def neighbours_among(self, slugs: list[str]) -> dict[str, list[str]]:
+        """all_neighbours(), for some of the fitted papers only (cheaper when they are few)."""
+        if self.matrix is None or len(self.slugs) >= CLUSTERED_FROM:
+            everyone = self.all_neighbours()
+            return {slug: everyone[slug] for slug in slugs}
+        row_of = {slug: i for i, slug in enumerate(self.slugs)}
+        known = [slug for slug in slugs if slug in row_of]
+        return self._rank(self.matrix[[row_of[slug] for slug in known]], known) if known else {}
+
     def neighbours_of(self, papers: list[Paper]) -> dict[str, list[str]]:
         """Neighbours for a few (edited) papers against the fitted collection, vocabulary unchanged."""
         if self.matrix is None or not papers:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator.analysis.related import related_papers
+from generator.analysis.related import RelatedIndex
 from generator.analysis.text import fit_tfidf
 from generator.content.config import SiteConfig, TagDef
 from generator.content.paper import Paper
@@ -86,40 +86,38 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=64)
-def _prepared(raw: tuple[str, ...]):
-    """The tokens folded both ways, and where each folded token occurs (a matcher then visits
-    only the places where one of its phrases can start, not every token)."""
-    folded, exact = tuple(_fold(t) for t in raw), tuple(_fold_acronym(t) for t in raw)
-    at: dict[str, set[int]] = {}
-    for i, token in enumerate(folded):
-        at.setdefault(token, set()).add(i)
-    for i, token in enumerate(exact):
-        at.setdefault(token, set()).add(i)
-    return folded, exact, at
+def _prepared(raw: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tokens folded both ways: for word phrases, and for acronyms (which keep their capitals)."""
+    return tuple(map(_fold, raw)), tuple(map(_fold_acronym, raw))
 
 
 class PhraseMatcher:
     """Finds vocabulary phrases in text. Capitalised phrases (acronyms) must match their capitals."""
 
-    def __init__(self, phrases: dict[str, str]):
-        self._index: dict[str, list[tuple[tuple[str, ...], bool, str, str]]] = {}
-        for phrase, label in phrases.items():
+    def __init__(self, phrases: dict[str, Any] | list[tuple[str, Any]]):
+        """`phrases`: phrase -> label, or (phrase, label) pairs when one phrase has several labels."""
+        self._index: dict[str, list[tuple[tuple[str, ...], bool, Any, str]]] = {}
+        for phrase, label in phrases.items() if isinstance(phrases, dict) else phrases:
             tokens = _TOKEN.findall(phrase)
             if not tokens:
                 continue
             exact = any(c.isupper() for c in phrase)
             key = tuple(_fold_acronym(t) for t in tokens) if exact else tuple(_fold(t) for t in tokens)
             self._index.setdefault(key[0], []).append((key, exact, label, phrase))
+        for candidates in self._index.values():  # the longest phrase starting at a place wins
+            candidates.sort(key=lambda c: -len(c[0]))
 
-    def find(self, text: str) -> dict[str, Counter]:
+    def find(self, text: str) -> dict[Any, Counter]:
         """label -> Counter of the phrases that matched, with their counts.
 
         Each stretch of text counts once per label: the longest phrase starting there wins,
         so 'GNNs' is not counted again as 'gnn', nor 'semantic segmentation' as 'segmentation'.
         """
-        found: dict[str, Counter] = {}
+        found: dict[Any, Counter] = {}
         for label, phrase, _, _ in self._matches(_tokens(text)):
-            found.setdefault(label, Counter())[phrase] += 1
+            if label not in found:
+                found[label] = Counter()
+            found[label][phrase] += 1
         return found
 
     def mask(self, text: str) -> str:
@@ -131,15 +129,20 @@ class PhraseMatcher:
         return " ".join("." if i in hidden else t for i, t in enumerate(tokens))
 
     def _matches(self, raw: list[str] | tuple[str, ...]):
-        folded, exact, at = _prepared(tuple(raw))
-        covered: dict[str, int] = {}
-        for i in sorted({i for token in self._index.keys() & at.keys() for i in at[token]}):
-            candidates = self._index.get(folded[i], []) + (self._index.get(exact[i], []) if exact[i] != folded[i] else [])
-            for key, is_exact, label, phrase in sorted(candidates, key=lambda c: -len(c[0])):
+        folded, exact = _prepared(tuple(raw))
+        index = self._index
+        covered: dict[Any, int] = {}
+        for i, (plain, acronym) in enumerate(zip(folded, exact, strict=True)):
+            if plain not in index and acronym not in index:
+                continue
+            candidates = index.get(plain, [])
+            if acronym != plain and acronym in index:  # longest first, as each list already is
+                candidates = sorted(candidates + index[acronym], key=lambda c: -len(c[0]))
+            for key, is_exact, label, phrase in candidates:
                 if covered.get(label, 0) > i:
                     continue
                 tokens = exact if is_exact else folded
-                if tuple(tokens[i:i + len(key)]) == key:
+                if tokens[i:i + len(key)] == key:
                     covered[label] = i + len(key)
                     yield label, phrase, i, i + len(key)
 
@@ -166,9 +169,14 @@ class Tagger:
         self.topics = config.topics
         self.topic_by_slug = {t.slug: t for t in config.topics}
         self.tag_matcher = PhraseMatcher(_tag_phrases(config.tags))
-        self.topic_matchers = {t.slug: PhraseMatcher({p: t.slug for p in t.terms}) for t in config.topics}
         self.proposed = propose_tags(corpus, config.tags) if config.propose_tags else {}
-        self.proposed_matcher = PhraseMatcher({phrase: slug for slug, phrase in self.proposed.items()})
+        # One matcher for every vocabulary (tags, proposed tags, each topic's terms), its labels
+        # (vocabulary, label): a paper's text is then read once, not once per topic.
+        self._matcher = PhraseMatcher(
+            [(phrase, (TAGS, slug)) for phrase, slug in _tag_phrases(config.tags).items()]
+            + [(phrase, (PROPOSED, slug)) for slug, phrase in self.proposed.items()]
+            + [(term, (topic.slug, topic.slug)) for topic in config.topics for term in topic.terms])
+        self._found: dict[tuple[str, str], tuple[dict, dict]] = {}
         self._centroids: tuple[Any, list[str], Any] | None = None
         self._corpus = corpus
 
@@ -181,7 +189,7 @@ class Tagger:
         short = [p for p in papers if len(result[p.slug].tags) < FEWEST_TAGS_ASSIGNED]
         if not short:
             return result
-        neighbours = related_papers(self._corpus or papers)
+        neighbours = RelatedIndex(self._corpus or papers).neighbours_among([p.slug for p in short])
         tags_of = {p.slug: p.tags for p in self._corpus}
         tags_of.update({slug: [r.label for r in a.tags] for slug, a in result.items()})
         for paper in short:
@@ -195,15 +203,24 @@ class Tagger:
                                                          f"most similar papers"]))
         return result
 
+    def _matched(self, paper: Paper, vocabulary: str) -> tuple[dict[str, Counter], dict[str, Counter]]:
+        """What `vocabulary` matched in the paper's title and in its abstract: label -> phrases."""
+        key = (paper.title, paper.abstract)
+        if key not in self._found:
+            self._found[key] = (_by_vocabulary(self._matcher.find(paper.title)),
+                                _by_vocabulary(self._matcher.find(paper.abstract)))
+        in_title, in_abstract = self._found[key]
+        return in_title.get(vocabulary, {}), in_abstract.get(vocabulary, {})
+
     # -- tags -------------------------------------------------------------
     def _tags_for(self, paper: Paper) -> list[Reason]:
-        reasons = _score(self.tag_matcher, paper.title, paper.abstract)
+        reasons = _score(*self._matched(paper, TAGS))
         strong = [r for r in reasons if r.score >= 2]
         chosen = strong[:MOST_TAGS_ASSIGNED]
         if len(chosen) < FEWEST_TAGS_ASSIGNED:
             chosen += [r for r in reasons if r not in chosen][: FEWEST_TAGS_ASSIGNED - len(chosen)]
         if len(chosen) < FEWEST_TAGS_ASSIGNED:
-            proposed = _score(self.proposed_matcher, paper.title, paper.abstract)
+            proposed = _score(*self._matched(paper, PROPOSED))
             for reason in proposed:
                 if len(chosen) >= FEWEST_TAGS_ASSIGNED:
                     break
@@ -217,7 +234,7 @@ class Tagger:
         """Every topic with a matching term, best first."""
         reasons: list[Reason] = []
         for topic in self.topics:
-            found = _score(self.topic_matchers[topic.slug], paper.title, paper.abstract, topic.terms)
+            found = _score(*self._matched(paper, topic.slug), topic.terms)
             if found:
                 reasons.append(found[0])
         reasons.sort(key=lambda r: (-r.score, r.label))
@@ -271,10 +288,22 @@ def _tag_phrases(tags: list[TagDef]) -> dict[str, str]:
     return phrases
 
 
-def _score(matcher: PhraseMatcher, title: str, abstract: str, weights: dict | None = None) -> list[Reason]:
+# The Tagger's vocabularies besides the topics (named by their slugs, which hold no colon).
+TAGS, PROPOSED = ":tags", ":proposed"
+
+
+def _by_vocabulary(found: dict[tuple[str, str], Counter]) -> dict[str, dict[str, Counter]]:
+    split: dict[str, dict[str, Counter]] = {}
+    for (vocabulary, label), phrases in found.items():
+        split.setdefault(vocabulary, {})[label] = phrases
+    return split
+
+
+def _score(in_title: dict[str, Counter], in_abstract: dict[str, Counter],
+           weights: dict | None = None) -> list[Reason]:
     """Score labels: a title match counts TITLE_WEIGHT, abstract matches up to ABSTRACT_CAP."""
-    in_title = matcher.find(title)
-    in_abstract = matcher.find(abstract)
+    if not in_title and not in_abstract:
+        return []  # most topics, for most papers
     reasons = []
     for label in set(in_title) | set(in_abstract):
         score, evidence = 0.0, []
@@ -332,9 +361,10 @@ def propose_tags(papers: list[Paper], vocabulary: list[TagDef], min_papers: int 
         # Fragments of vocabulary phrases ('linear mode' of 'linear mode connectivity') are not tags.
         for gram, text in _phrases(known.mask(paper.title)):
             in_titles.setdefault(gram, Counter())[text] += 1
+    first_words = {gram[0] for gram in in_titles}
     counts: Counter = Counter()
     for paper in papers:
-        counts.update({gram for gram, _ in _phrases(paper.title + ". " + paper.abstract)} & in_titles.keys())
+        counts.update(set(_phrase_keys(paper.title + ". " + paper.abstract, first_words)) & in_titles.keys())
     limit = max(min_papers, int(max_share * len(papers)))
     proposed: dict[str, str] = {}
     taken: list[set] = []
@@ -349,28 +379,53 @@ def propose_tags(papers: list[Paper], vocabulary: list[TagDef], min_papers: int 
     return proposed
 
 
+_PHRASE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[.,;:()!?]")
+
+
+@lru_cache(maxsize=1 << 18)
+def _phrase_word(word: str) -> str | None:
+    """A word's folded form if it may be part of a proposed tag; None if it ends a run."""
+    lower = word.lower()
+    if not word[0].isalpha() or lower in PHRASE_STOPWORDS or lower in GENERIC or len(word) < 3 \
+            or lower.endswith(("ly", "ing", "ed")) and lower not in ("embedding", "pooling", "learning"):
+        return None
+    return _fold(word)
+
+
+def _runs(text: str):
+    """The runs of words free of stopwords and vague words, as (words, folded words)."""
+    words: list[str] = []
+    folded: list[str] = []
+    for word in _PHRASE_WORD.findall(text) + ["."]:
+        key = _phrase_word(word)
+        if key is not None:
+            words.append(word)
+            folded.append(key)
+        elif words:
+            yield words, folded
+            words, folded = [], []
+
+
 def _phrases(text: str):
     """(folded key, surface text) of every 2- and 3-word run free of stopwords and vague words."""
-    words = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[.,;:()!?]", text)
-    run: list[str] = []
-    for word in words + ["."]:
-        lower = word.lower()
-        if not word[0].isalpha() or lower in PHRASE_STOPWORDS or lower in GENERIC or len(word) < 3 \
-                or lower.endswith(("ly", "ing", "ed")) and lower not in ("embedding", "pooling", "learning"):
-            yield from _grams(run)
-            run = []
-        else:
-            run.append(word)
+    for words, folded in _runs(text):
+        for n in (2, 3):
+            for i in range(len(words) - n + 1):
+                key = tuple(folded[i:i + n])
+                if not any("-" in w for w in key):
+                    yield key, " ".join(w if w.isupper() else w.lower() for w in words[i:i + n])
 
 
-def _grams(run: list[str]):
-    for n in (2, 3):
-        for i in range(len(run) - n + 1):
-            part = run[i:i + n]
-            key = tuple(_fold(w) for w in part)
-            if "-" in "".join(key):
-                continue
-            yield key, " ".join(w if w.isupper() else w.lower() for w in part)
+def _phrase_keys(text: str, first_words: set[str]):
+    """The folded keys of `_phrases(text)` that start with one of `first_words` (the others
+    cannot be counted: counting every phrase of every abstract was most of the time)."""
+    for _, folded in _runs(text):
+        for n in (2, 3):
+            for i in range(len(folded) - n + 1):
+                if folded[i] in first_words:
+                    key = tuple(folded[i:i + n])
+                    if not any("-" in w for w in key):
+                        yield key
 
 
 # -- applying assignments ----------------------------------------------------------

@@ -7,7 +7,7 @@ from generator.analysis.taxonomy import Tagger, apply
 from generator.commands.options import load_collection
 from generator.console import say
 from generator.content.frontmatter import render_paper_file
-from generator.files import atomic_write_text
+from generator.files import atomic_write_many
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,9 +23,7 @@ def run(args: argparse.Namespace) -> int:
     assignments = Tagger(config, papers).assign_all(papers)
     changed = [p for p in papers if apply(p, assignments[p.slug])]
     if not args.dry_run:
-        for paper in changed:
-            assert paper.path is not None
-            atomic_write_text(paper.path, render_paper_file(paper))
+        atomic_write_many([(p.path, render_paper_file(p).encode("utf-8")) for p in changed if p.path is not None])
     kept = sum(1 for p in papers if not p.owned_by_machine("tags") or not p.owned_by_machine("topics"))
     say(f"{len(changed)} papers {'would change' if args.dry_run else 'retagged'}, "
         f"{kept} with tags or topics set by a person left as they are")

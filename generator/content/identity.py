@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 15)  # an import asks for each abstract's key about seven times
 def abstract_key(text: str) -> str:
     """What makes two abstracts the same abstract: letters and digits, case-folded."""
     return _NOT_WORD.sub("", text.casefold())

@@ -11,10 +11,11 @@ from generator.content.load import load_valid_papers
 from generator.content.paper import Paper
 from generator.content.validate import check_paper_file
 from generator.errors import Problem
-from generator.files import atomic_write_text
+from generator.files import atomic_write_many
 from generator.sources.merge import ImportPlan, plan_import
 from generator.sources.readers import input_files, read_records
 from generator.sources.records import Record
+from generator.workers import ForkedJobs, fork_workers
 
 
 @dataclass
@@ -55,24 +56,59 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
     return ImportResult(plan, shapes, written, skipped + refused)
 
 
+PARALLEL_FROM = 2000  # papers to write; below this, forking workers costs more than it saves
+
+
 def _write(config: SiteConfig, papers: list[Paper]) -> tuple[list[Path], list[Problem]]:
     """Write the papers that changed. Each text is checked as `build` will check it first:
     one that would be rejected is not written (the readers' normalise() should make that
     impossible; this is the guarantee, and the error says what slipped through)."""
     for stale in config.papers_dir.glob(".*.tmp"):  # left by an import that was killed mid-write
         stale.unlink(missing_ok=True)
-    written, refused = [], []
-    for paper in papers:
-        path = config.papers_dir / f"{paper.slug}.md"
-        text = render_paper_file(paper)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+    written, refused, texts = [], [], []
+    for paper, (path, text, errors) in zip(papers, _checked_texts(config.papers_dir, papers), strict=True):
+        if text is None:
             continue
-        errors = [p for p in check_paper_file(path, text)[1] if p.severity == "error"]
         if errors:
             where = ", ".join(f"{s.file}:{s.line}" if s.line else s.file for s in paper.sources) or "its sources"
-            refused += [Problem(f"not written: {e.message} (from {where})", str(path.relative_to(config.root)),
+            refused += [Problem(f"not written: {e} (from {where})", str(path.relative_to(config.root)),
                                 hint="fix the source entry and import again") for e in errors]
             continue
-        atomic_write_text(path, text)
+        texts.append((path, text.encode("utf-8")))
         written.append(path)
+    atomic_write_many(texts)
     return written, refused
+
+
+Checked = tuple[Path, "str | None", list[str]]  # the file, its new text (None: unchanged), its errors
+
+
+def _checked_texts(folder: Path, papers: list[Paper]) -> list[Checked]:
+    """Each paper's file text and what `build` would reject in it, in order; by forked workers
+    for a large import (rendering and re-reading YAML is most of the writing time)."""
+    workers = fork_workers(True, len(papers), PARALLEL_FROM)
+    if not workers:
+        return _check_texts(folder, papers)
+    step = -(-len(papers) // (workers * 4))
+    chunks = [papers[i:i + step] for i in range(0, len(papers), step)]
+    with ForkedJobs(_check_chunk, (folder, chunks), list(range(len(chunks))), workers) as jobs:
+        found = dict(jobs.results())
+    return [checked for i in range(len(chunks)) for checked in found[i]]
+
+
+def _check_chunk(shared: tuple[Path, list[list[Paper]]], index: int) -> tuple[int, list[Checked]]:
+    folder, chunks = shared
+    return index, _check_texts(folder, chunks[index])
+
+
+def _check_texts(folder: Path, papers: list[Paper]) -> list[Checked]:
+    checked: list[Checked] = []
+    for paper in papers:
+        path = folder / f"{paper.slug}.md"
+        text = render_paper_file(paper)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            checked.append((path, None, []))
+            continue
+        errors = [p.message for p in check_paper_file(path, text)[1] if p.severity == "error"]
+        checked.append((path, text, errors))
+    return checked
