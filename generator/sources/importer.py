@@ -46,7 +46,7 @@ def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: b
         records += found
         skipped += problems
         shapes.append((name, shape, len(found)))
-    existing = load_valid_papers(config.papers_dir, rules=config.read_rules)
+    existing = load_valid_papers(config.papers_dir, parallel=True, rules=config.read_rules)
     plan = plan_import(records, existing, today)
     if assign is not None:
         # Only new papers are tagged here: a merge fills missing fields and keeps everything
