@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import PurePath
 
 from generator.content.identity import abstract_key, evidence_key, title_key
@@ -117,7 +119,7 @@ class _Catalogue:
         self.by_line: dict[tuple, Paper] = {}  # (file, line): how an entry with a reused key is known
         self.by_abstract: dict[str, Paper] = {}
         self.by_title: dict[str, list[Paper]] = {}
-        self.by_edge: dict[str, list[Paper]] = {}
+        self.by_shingle: dict[str, list[Paper]] = {}
         self.lookalikes: list[tuple[Record, Paper]] = []  # near matches not taken as the same paper
         for paper in papers:
             self.add(paper)
@@ -136,8 +138,8 @@ class _Catalogue:
         key = evidence_key(paper.abstract)
         if key:
             self.by_abstract.setdefault(key, paper)
-            for edge in _edges(key):
-                self.by_edge.setdefault(edge, []).append(paper)
+            for shingle in _shingles(paper.abstract, key):
+                self.by_shingle.setdefault(shingle, []).append(paper)
         if paper.title and not paper.title_is_derived and len(title_key(paper.title)) >= MIN_TITLE_KEY:
             self.by_title.setdefault(title_key(paper.title), []).append(paper)
 
@@ -159,17 +161,13 @@ class _Catalogue:
         key = evidence_key(record.abstract)
         if key and key in self.by_abstract:
             yield self.by_abstract[key]
-        if key:
-            for edge in _edges(key):
-                for paper in self.by_edge.get(edge, []):
-                    if not _near(key, abstract_key(paper.abstract)):
-                        continue
-                    if _agree(record, paper):
-                        yield paper
-                    elif (record, paper) not in self.lookalikes:
-                        # Near-identical abstracts, but another title or year: not certain enough to
-                        # merge (a template abstract, a paper and its erratum): the person decides.
-                        self.lookalikes.append((record, paper))
+        for paper in self._near_abstracts(record, key) if key else ():
+            if _agree(record, paper):
+                yield paper
+            elif (record, paper) not in self.lookalikes:
+                # Near-identical abstracts, but another title or year: not certain enough to
+                # merge (a template abstract, a paper and its erratum): the person decides.
+                self.lookalikes.append((record, paper))
         if record.title:
             for paper in self.by_title.get(title_key(record.title), []):
                 if record.year and paper.year and record.year != paper.year:
@@ -177,6 +175,18 @@ class _Catalogue:
                 if record.abstract and paper.abstract and not _same_subject(record.abstract, paper.abstract):
                     continue  # two papers that share a generic title ("Continual Learning")
                 yield paper
+
+
+    def _near_abstracts(self, record: Record, key: str) -> list[Paper]:
+        """Known papers whose abstract is near-identical to the record's: candidates share a
+        shingle (a posting list longer than MAX_SHINGLE_PAPERS is boilerplate and skipped), then
+        each candidate is compared in full. No pair is compared unless it shares a shingle."""
+        candidates: dict[int, Paper] = {}
+        for shingle in _shingles(record.abstract, key, asking=True):
+            papers = self.by_shingle.get(shingle, [])
+            if len(papers) <= MAX_SHINGLE_PAPERS:
+                candidates.update((id(p), p) for p in papers)
+        return [p for p in candidates.values() if _near(record.abstract, p.abstract)]
 
 
 def _agree(record: Record, paper: Paper) -> bool:
@@ -193,8 +203,34 @@ def _source_id(file: str, line: int | None, key: str | None) -> tuple:
     return (file, "key", key) if key else (file, "line", line)
 
 
-def _edges(key: str) -> list[str]:
-    return [f"<{key[:80]}", f">{key[-80:]}"] if len(key) >= 160 else [f"={key}"]
+# Near-identical abstracts are found through shingles: runs of SHINGLE_WORDS words that start at
+# an anchor, a word picked by its own hash (about one word in ANCHOR_EVERY). Anchors depend on
+# the words only, not on their positions, so text added or cut at either end (an "Abstract:"
+# label, a copyright line) leaves every other shingle as it was; an edit breaks only the
+# shingles that cover it. tests/test_import.py checks this index finds every pair that comparing
+# all pairs finds, on real abstracts edited at the start, the end, both and the middle.
+SHINGLE_WORDS = 8
+ANCHOR_EVERY = 6
+SHORT_TEXT_WORDS, SHORT_RUN = 60, 3
+MAX_SHINGLE_PAPERS = 20  # a shingle shared by more papers is boilerplate, not evidence
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(abstract: str, key: str, asking: bool = False) -> set[str]:
+    """An abstract's shingles: anchored runs of SHINGLE_WORDS words; a short text (few anchors,
+    and an edit in it may break them all) also gives every run of SHORT_RUN words, and so does
+    a record `asking` for a text up to twice that length, so the two kinds meet at the border."""
+    words = _words(abstract)
+    found = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
+             if _is_anchor(words[i])}
+    if len(words) < (2 if asking else 1) * SHORT_TEXT_WORDS:
+        found |= {"~" + " ".join(words[i:i + SHORT_RUN]) for i in range(len(words) - SHORT_RUN + 1)}
+    return found or {"=" + key}  # a text shorter than one run is known by all of it
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_anchor(word: str) -> bool:
+    return zlib.crc32(word.encode("utf-8")) % ANCHOR_EVERY == 0
 
 
 def _same_subject(a: str, b: str) -> bool:
@@ -204,8 +240,17 @@ def _same_subject(a: str, b: str) -> bool:
 
 
 def _near(a: str, b: str) -> bool:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
+    """Two abstracts that are one text, a few words apart. Compared as sequences of words: as
+    sequences of letters every two English texts have nearly the same letters (quick_ratio
+    rules nothing out) and one comparison took ~30 ms; by words it is ~50 times faster."""
+    matcher = SequenceMatcher(None, _words(a), _words(b), autojunk=False)
+    return matcher.real_quick_ratio() >= NEAR_IDENTICAL and matcher.quick_ratio() >= NEAR_IDENTICAL \
+        and matcher.ratio() >= NEAR_IDENTICAL
+
+
+@lru_cache(maxsize=1 << 12)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.casefold()))
 
 
 def plan_import(records: list[Record], existing: list[Paper], today: dt.date) -> ImportPlan:
