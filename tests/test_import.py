@@ -1,6 +1,8 @@
 """`litsite import`: one paper per paper, nothing invented silently, edits never overwritten."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.content.frontmatter import render_paper_file
@@ -37,9 +39,15 @@ def test_seed_import_gives_273_papers_30_derived_and_is_idempotent(project):
     for paper in derived:  # each derived title is listed for fixing
         assert f"content/papers/{paper.slug}.md" in first.stderr
     assert sum(len(p.sources) for p in found.values()) == 282
+    # What became of each file's records: 282 records, 273 papers, 9 records joined another.
+    per_file = re.findall(r"^\S+\.txt: (\d+) records \([^)]*\): (\d+) new(?:, (\d+) merged)?$", first.stdout, re.M)
+    assert len(per_file) == len(files)
+    assert sum(int(n) for n, _, _ in per_file) == 282 and sum(int(new) for _, new, _ in per_file) == 273
+    assert sum(int(m or 0) for _, _, m in per_file) == 9
     before = snapshot(project / "content")
     second = run_litsite(project, "import", *files, check=True)
     assert "0 new, 0 changed" in second.stdout
+    assert second.stdout.count(" unchanged\n") >= len(files)  # each file: "N records (…): N unchanged"
     assert snapshot(project / "content") == before
 
 

@@ -223,3 +223,53 @@ def test_a_per_cent_sign_is_text_not_a_tex_comment(project):
     found, _out, _err = _import(project, "mendeley-export.bib")
     goodreads = found["goodreads-reviews-to-assess-the-wider-impacts-of-books"]
     assert "numerous enough in the arts (85% of books had at least one), humanities (80%)" in goodreads.abstract
+
+
+def test_placeholder_abstracts_are_no_abstract_and_no_evidence(project):
+    """jabref-groups.bib, the JabRef group database of the issue: 15 physics papers of 1949-2008
+    whose abstract is "Not Available". They stay 15 papers (a shared placeholder is not a shared
+    abstract), and no page shows the placeholder as the paper's abstract."""
+    placeholders = re.findall(r"^@\w+\{([^,]+),(?:(?!^@).)*?Abstract\s*=\s*\{Not Available\}",
+                              (REAL / "jabref-groups.bib").read_text(encoding="utf-8"), re.M | re.S)
+    assert len(placeholders) == 15
+    found, _out, err = _import(project, "jabref-groups.bib")
+    owner = {s.key: p.slug for p in found.values() for s in p.sources}
+    assert len({owner[key] for key in placeholders}) == 15
+    assert not any("not available" in p.abstract.lower() for p in found.values())
+    assert "field 'abstract' left out: 'Not Available' is a placeholder, not an abstract" in err
+
+
+def test_jats_in_a_crossref_abstract_is_text_for_readers(project):
+    found, _out, _err = _import(project, "manubot-pandoc-bibliography.json")
+    scihub = next(p for p in found.values() if p.doi == "10.7554/elife.32822")
+    assert scihub.abstract.startswith("The website Sci-Hub enables users to download PDF versions")
+    assert scihub.abstract.endswith("may become unsustainable.") and "<" not in scihub.abstract
+    run_litsite(project, "build", "--no-search", check=True)
+    page = (project / "_site" / "papers" / f"{scihub.slug}.html").read_text(encoding="utf-8")
+    assert "jats" not in page
+
+
+def test_from_names_the_format_whatever_the_file_is_called(project):
+    """A Jekyll page and a BibTeX export saved under names that say nothing (`.txt`): `--from`
+    reads them as what they are; without it they are taken for listing dumps."""
+    source = REAL / "jekyll-publications" / "06-GNNAdvisor-2020.md"
+    shutil.copy(source, project / "gnnadvisor.txt")
+    shutil.copy(REAL / "dblp-crossref.bib", project / "dblp.txt")
+    guessed = run_litsite(project, "import", "--dry-run", "gnnadvisor.txt")
+    assert "Markdown collection" not in guessed.stdout
+    jekyll = run_litsite(project, "import", "--from", "jekyll", "gnnadvisor.txt")
+    assert jekyll.returncode == 0 and "gnnadvisor.txt: 1 records (Markdown collection)" in jekyll.stdout
+    bib = run_litsite(project, "import", "--from", "bibtex", "dblp.txt")
+    assert bib.returncode == 0 and "dblp.txt: 3 records (BibTeX)" in bib.stdout, bib.stdout + bib.stderr
+    titles = {p.title for p in load_valid_papers(project / "content" / "papers")}
+    assert "GNNAdvisor: An Efficient Runtime System for GNN Acceleration on GPUs" in titles
+
+
+def test_a_hugo_collection_of_page_bundles_is_read_from_its_subfolders(project):
+    bundles = project / "publication"
+    for name in ("06-GNNAdvisor-2020.md", "05-ICML-2020.md"):
+        (bundles / name.removesuffix(".md")).mkdir(parents=True)
+        shutil.copy(REAL / "jekyll-publications" / name, bundles / name.removesuffix(".md") / "index.md")
+    (bundles / "_index.md").write_text("---\ntitle: Publications\n---\n", encoding="utf-8")  # Hugo's section page
+    result = run_litsite(project, "import", "publication")
+    assert result.returncode == 0 and "2 new" in result.stdout, result.stdout + result.stderr

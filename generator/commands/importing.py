@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections import Counter
 from pathlib import Path
 
 from generator.analysis.taxonomy import assign_for_import
@@ -11,6 +12,7 @@ from generator.console import say
 from generator.content.config import load_config
 from generator.errors import Problem
 from generator.sources.importer import run_import
+from generator.sources.readers import FORMATS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,6 +28,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                                         "cannot be read at all (nothing is written).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE",
                    help="files: .bib, .json (CSL-JSON), .ris, .md, raw dumps (.txt); or folders of .md files")
+    p.add_argument("--from", dest="fmt", choices=sorted(FORMATS), metavar="FORMAT",
+                   help="read every FILE as this format, whatever its name says: "
+                        + ", ".join(sorted(FORMATS)) + " (default: by suffix and content)")
     p.add_argument("--dry-run", action="store_true", help="print what would be added and changed, write nothing")
     p.add_argument("--verbose", action="store_true",
                    help="list every problem (by default a kind seen more than 3 times in a file shows 3 and a count)")
@@ -38,20 +43,24 @@ SHOWN_PER_KIND = 3
 
 
 def grouped_problems(problems: list[Problem], verbose: bool) -> list[str]:
-    """Problems as lines, each kind (the message without its quoted names) of each file shown
-    SHOWN_PER_KIND times and then counted: 7,000 entries without an abstract are one line,
-    not 7,000."""
+    """Problems as lines, each kind of warning (the message without its quoted names) of each
+    file shown SHOWN_PER_KIND times and then counted: 7,000 entries without an abstract are one
+    line, not 7,000. Errors (entries skipped: something is lost) are each shown."""
     if verbose:
         return [str(p) for p in problems]
     kinds: dict[tuple, list[Problem]] = {}
     for problem in problems:
-        kinds.setdefault((problem.path, problem.severity, _QUOTED.sub("…", problem.message)), []).append(problem)
+        if problem.severity == "error":
+            kinds[(id(problem),)] = [problem]
+            continue
+        kinds.setdefault((problem.path, _QUOTED.sub("…", problem.message)), []).append(problem)
     lines = []
-    for (path, severity, kind), members in kinds.items():
+    for members in kinds.values():
         lines += [str(p) for p in members[:SHOWN_PER_KIND]]
         if len(members) > SHOWN_PER_KIND:
-            lines.append(f"{path}: {severity}: {len(members) - SHOWN_PER_KIND} more like the above: {kind} "
-                         f"(--verbose lists them all)")
+            first = members[0]
+            lines.append(f"{first.path}: {first.severity}: {len(members) - SHOWN_PER_KIND} more like the above: "
+                         f"{_QUOTED.sub('…', first.message)} (--verbose lists them all)")
     return lines
 
 
@@ -60,11 +69,13 @@ _QUOTED = re.compile(r"'[^']*'")
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.root)
-    result = run_import(config, args.files, args.added, dry_run=args.dry_run,
+    result = run_import(config, args.files, args.added, dry_run=args.dry_run, fmt=args.fmt,
                         assign=lambda changed, everyone, keywords: assign_for_import(config, changed, everyone,
                                                                                      keywords))
     for name, shape, count in result.shapes:
-        print(f"{name}: {count} records ({shape})")
+        outcomes = result.plan.by_file.get(name, Counter())
+        split = ", ".join(f"{outcomes[k]} {k}" for k in ("new", "merged", "unchanged") if outcomes.get(k))
+        print(f"{name}: {count} records ({shape}){': ' + split if split else ''}")
     for line in grouped_problems(result.problems, args.verbose):
         say(line)
     plan = result.plan

@@ -10,7 +10,7 @@ import re
 
 from generator.content.tex import latex_decoder
 from generator.errors import InputError, Problem
-from generator.sources.records import Record, identifiers_from, verbatim
+from generator.sources.records import Record, identifiers_from, text_of_markup, verbatim
 
 
 def parse_bibtex(text: str, source_name: str) -> tuple[list[Record], list[Problem]]:
@@ -238,8 +238,9 @@ def _clean(text: str) -> str:
 
 def _record(entry, source_name: str) -> tuple[Record | None, Problem | None]:
     line = entry.start_line + 1
-    title = _field(entry, "title")
-    abstract = _field(entry, "abstract")
+    # Zotero keeps rich text as HTML (<i>E. coli</i>); BibTeX from doi.org carries Crossref's JATS.
+    title = text_of_markup(_field(entry, "title"))
+    abstract = text_of_markup(_field(entry, "abstract"))
     if not title and not abstract:
         return None, Problem(f"entry '{entry.key}' has neither title nor abstract: skipped", source_name, line,
                              hint="add a title")

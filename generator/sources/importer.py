@@ -35,14 +35,15 @@ def source_name(path: Path, root: Path) -> str:
 
 
 def run_import(config: SiteConfig, files: list[Path], today: dt.date, dry_run: bool = False,
-               assign=None) -> ImportResult:
-    """Import `files` into content/papers. `assign(papers, all_papers)` fills tags and topics."""
+               assign=None, fmt: str | None = None) -> ImportResult:
+    """Import `files` into content/papers. `assign(papers, all_papers)` fills tags and topics;
+    `fmt` (readers.FORMATS) reads every file as that format."""
     records: list[Record] = []
     shapes = []
     skipped: list[Problem] = []
     for path in input_files(files):
         name = source_name(path, config.root)
-        found, shape, problems = read_records(path, name)
+        found, shape, problems = read_records(path, name, fmt)
         records += found
         skipped += problems
         shapes.append((name, shape, len(found)))

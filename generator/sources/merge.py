@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -100,6 +101,13 @@ class ImportPlan:
     merges: list[str] = field(default_factory=list)  # "slug: what was filled"
     possible_duplicates: list[str] = field(default_factory=list)  # lookalikes not merged, for a person
     keywords: dict[str, list[str]] = field(default_factory=dict)  # slug -> keywords its records gave
+    # source file -> what became of its records: "new" (made a paper), "merged" (joined one made
+    # by another record or filled a known paper), "unchanged" (a known paper, nothing new)
+    by_file: dict[str, Counter] = field(default_factory=dict)
+
+    def count(self, records: list[Record], outcome: str) -> None:
+        for record in records:
+            self.by_file.setdefault(record.file, Counter())[outcome] += 1
 
     @property
     def changed(self) -> list[Paper]:
@@ -269,13 +277,19 @@ def plan_import(records: list[Record], existing: list[Paper], today: dt.date) ->
             folded.add(paper.slug.lower())
             new_ids.add(id(paper))
             plan.added.append(paper)
+            plan.count(group[:1], "new")
+            plan.count(group[1:], "merged")
             if len(group) > 1:
                 plan.merges.append(f"{paper.slug}: {len(group)} entries are one paper ({_evidence(group)}): "
                                    + ", ".join(f"{r.file}:{r.line}" for r in group))
         elif _merge(paper, group, plan):
             touched[id(paper)] = paper
+            plan.count(group, "merged")
         elif id(paper) in new_ids:  # joined a paper this import made, adding nothing new: still say so
             plan.merges.append(f"{paper.slug}: joined by " + ", ".join(f"{r.file}:{r.line}" for r in group))
+            plan.count(group, "merged")
+        else:
+            plan.count(group, "unchanged")
         catalogue.add(paper)
         keywords = [k for r in group for k in r.keywords]
         if keywords:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content.identity import PLACEHOLDER_ABSTRACTS, abstract_key
 from generator.content.validate import ARXIV_PATTERN, DOI_PATTERN, URL_PATTERN
 from generator.errors import InputError, Problem
 from generator.files import read_plain_file
@@ -122,6 +123,10 @@ def normalise(record: Record, today_year: int) -> list[Problem]:
     if record.year is not None and not _EARLIEST_YEAR <= record.year <= today_year + 5:
         drop("year", record.year, "is not a plausible year")
         record.year = None
+    if record.abstract and abstract_key(record.abstract) in PLACEHOLDER_ABSTRACTS:
+        # "Not Available" shown as an abstract helps no reader, and is no evidence for merging.
+        drop("abstract", record.abstract, "is a placeholder, not an abstract")
+        record.abstract = ""
     return problems
 
 

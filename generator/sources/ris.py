@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from generator.errors import InputError, Problem
-from generator.sources.records import Record, identifiers_from, verbatim
+from generator.sources.records import Record, identifiers_from, text_of_markup, verbatim
 
 _TITLE = ("primary_title", "title", "document_title", "translated_title")
 _ABSTRACT = ("abstract", "notes_abstract")
@@ -64,7 +64,7 @@ def _text(value) -> str:
 
 
 def _record(entry: dict, source_name: str, line: int | None) -> Record | None:
-    title, abstract = _text(_first(entry, _TITLE)), _text(_first(entry, _ABSTRACT))
+    title, abstract = text_of_markup(_text(_first(entry, _TITLE))), text_of_markup(_text(_first(entry, _ABSTRACT)))
     if not title and not abstract:
         return None
     year = re.search(r"\b(1[5-9]|20)\d\d\b", _text(_first(entry, _YEAR)))
