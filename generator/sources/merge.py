@@ -127,7 +127,11 @@ class _Catalogue:
         self.by_line: dict[tuple, Paper] = {}  # (file, line): how an entry with a reused key is known
         self.by_abstract: dict[str, Paper] = {}
         self.by_title: dict[str, list[Paper]] = {}
-        self.by_shingle: dict[str, list[Paper]] = {}
+        # Built on the first record that needs it (a re-import, where DOIs match, never does);
+        # until then the papers wait in _unshingled.
+        self.by_shingle: dict[str, list[Paper]] | None = None
+        self._unshingled: list[Paper] = []
+        self._shingled: dict[int, str] = {}  # id(paper) -> the abstract its shingles are of
         self.lookalikes: list[tuple[Record, Paper]] = []  # near matches not taken as the same paper
         for paper in papers:
             self.add(paper)
@@ -146,8 +150,10 @@ class _Catalogue:
         key = evidence_key(paper.abstract)
         if key:
             self.by_abstract.setdefault(key, paper)
-            for shingle in _shingles(paper.abstract, key):
-                self.by_shingle.setdefault(shingle, []).append(paper)
+            if self.by_shingle is None:
+                self._unshingled.append(paper)
+            else:
+                self._shingle(paper, key)
         if paper.title and not paper.title_is_derived and len(title_key(paper.title)) >= MIN_TITLE_KEY:
             self.by_title.setdefault(title_key(paper.title), []).append(paper)
 
@@ -185,10 +191,23 @@ class _Catalogue:
                 yield paper
 
 
+    def _shingle(self, paper: Paper, key: str) -> None:
+        assert self.by_shingle is not None
+        if self._shingled.get(id(paper)) == paper.abstract:
+            return  # added again after a merge that left its abstract as it was
+        self._shingled[id(paper)] = paper.abstract
+        for shingle in _shingles(paper.abstract, key):
+            self.by_shingle.setdefault(shingle, []).append(paper)
+
     def _near_abstracts(self, record: Record, key: str) -> list[Paper]:
         """Known papers whose abstract is near-identical to the record's: candidates share a
         shingle (a posting list longer than MAX_SHINGLE_PAPERS is boilerplate and skipped), then
         each candidate is compared in full. No pair is compared unless it shares a shingle."""
+        if self.by_shingle is None:
+            self.by_shingle = {}
+            for paper in self._unshingled:
+                self._shingle(paper, evidence_key(paper.abstract))
+            self._unshingled = []
         candidates: dict[int, Paper] = {}
         for shingle in _shingles(record.abstract, key, asking=True):
             papers = self.by_shingle.get(shingle, [])
@@ -224,21 +243,31 @@ MAX_SHINGLE_PAPERS = 20  # a shingle shared by more papers is boilerplate, not e
 _WORD = re.compile(r"\w+")
 
 
-def _shingles(abstract: str, key: str, asking: bool = False) -> set[str]:
+def _shingles(abstract: str, key: str, asking: bool = False) -> frozenset[str]:
     """An abstract's shingles: anchored runs of SHINGLE_WORDS words; a short text (few anchors,
     and an edit in it may break them all) also gives every run of SHORT_RUN words, and so does
     a record `asking` for a text up to twice that length, so the two kinds meet at the border."""
     words = _words(abstract)
-    found = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
-             if _is_anchor(words[i])}
+    found = _anchored_runs(words)
     if len(words) < (2 if asking else 1) * SHORT_TEXT_WORDS:
-        found |= {"~" + " ".join(words[i:i + SHORT_RUN]) for i in range(len(words) - SHORT_RUN + 1)}
-    return found or {"=" + key}  # a text shorter than one run is known by all of it
+        found |= frozenset("~" + " ".join(words[i:i + SHORT_RUN]) for i in range(len(words) - SHORT_RUN + 1))
+    return found or frozenset({"=" + key})  # a text shorter than one run is known by all of it
 
 
-@lru_cache(maxsize=1 << 16)
-def _is_anchor(word: str) -> bool:
-    return zlib.crc32(word.encode("utf-8")) % ANCHOR_EVERY == 0
+@lru_cache(maxsize=1 << 12)  # a record asks with its shingles, then the paper it makes is indexed by them
+def _anchored_runs(words: tuple[str, ...]) -> frozenset[str]:
+    anchors = _ANCHORS
+    starts = []
+    for i, word in enumerate(words[:len(words) - SHINGLE_WORDS + 1]):
+        anchor = anchors.get(word)
+        if anchor is None:
+            anchor = anchors[word] = zlib.crc32(word.encode("utf-8")) % ANCHOR_EVERY == 0
+        if anchor:
+            starts.append(i)
+    return frozenset(" ".join(words[i:i + SHINGLE_WORDS]) for i in starts)
+
+
+_ANCHORS: dict[str, bool] = {}  # word -> whether it starts a shingle (zlib.crc32: the same in every run)
 
 
 def _same_subject(a: str, b: str) -> bool:
