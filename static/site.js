@@ -46,6 +46,42 @@
     });
   }
 
+  // Listings: filter the papers of this page by words, and sort them (title, year, added).
+  var tools = document.querySelector(".list-tools");
+  var list = document.getElementById("paper-list");
+  if (tools && list) {
+    var items = Array.prototype.slice.call(list.children);
+    var filter = document.getElementById("list-filter");
+    var sort = document.getElementById("list-sort");
+    var status = document.getElementById("list-status");
+    var text = items.map(function (item) { return item.textContent.toLowerCase(); });
+    var titleOf = function (item) { return item.querySelector(".paper-title").textContent.trim(); };
+    var orders = {
+      title: function (a, b) { return titleOf(a).localeCompare(titleOf(b)); },
+      year: function (a, b) { return (b.dataset.year || 0) - (a.dataset.year || 0); },
+      added: function (a, b) { return (b.dataset.added || "").localeCompare(a.dataset.added || ""); }
+    };
+    var update = function () {
+      var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      items.forEach(function (item, i) {
+        var match = words.every(function (w) { return text[i].indexOf(w) >= 0; });
+        item.hidden = !match;
+        shown += match ? 1 : 0;
+      });
+      var scope = status.dataset.scope ? " " + status.dataset.scope : "";
+      status.textContent = words.length ? shown + " of " + items.length + " papers" + scope + " match" : "";
+    };
+    var reorder = function () {
+      var order = orders[sort.value];
+      var sorted = order ? items.slice().sort(function (a, b) { return order(a, b) || items.indexOf(a) - items.indexOf(b); }) : items;
+      sorted.forEach(function (item) { list.appendChild(item); });
+    };
+    tools.hidden = false;
+    filter.addEventListener("input", update);
+    sort.addEventListener("change", reorder);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var active = document.activeElement;

@@ -185,3 +185,27 @@ def test_a_phone_gets_a_menu_button_on_its_first_screen_and_a_wide_screen_the_tr
         wide.page.goto(seed_server.url + path)
         assert wide.page.locator(".topic-tree a").first.is_visible(), name
         assert not wide.page.locator(".sidebar-menu > summary").is_visible(), name
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_listing_filters_and_sorts_its_papers_and_works_without_js(seed_server, watch_page, width):
+    url = seed_server.url + "tags/gnn.html"
+    watch = watch_page(viewport={"width": width, "height": 844})
+    page = watch.page
+    page.goto(url)
+    total = page.eval_on_selector_all("li.paper-item", "els => els.length")
+    page.get_by_label("Filter").fill("link prediction")
+    shown = page.eval_on_selector_all("li.paper-item:not([hidden])", "els => els.map(e => e.textContent.toLowerCase())")
+    assert 0 < len(shown) < total and all("link" in t and "prediction" in t for t in shown)
+    assert page.text_content("#list-status") == f"{len(shown)} of {total} papers match"
+    assert page.evaluate("document.activeElement.id") == "list-filter"
+    page.get_by_label("Sort").select_option("title")
+    titles = page.eval_on_selector_all("li.paper-item:not([hidden]) .paper-title", "els => els.map(e => e.textContent.trim())")
+    assert titles == sorted(titles, key=lambda t: t.casefold()) and len(titles) == len(shown)
+    page.get_by_label("Filter").fill("")
+    assert page.eval_on_selector_all("li.paper-item:not([hidden])", "els => els.length") == total
+    assert watch.errors == []
+    plain = watch_page(viewport={"width": width, "height": 844}, java_script_enabled=False)
+    plain.page.goto(url)
+    assert not plain.page.is_visible(".list-tools")
+    assert plain.page.eval_on_selector_all("li.paper-item:not([hidden])", "els => els.length") == total

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -517,3 +518,27 @@ def test_author_and_year_pages_have_no_accessibility_violations(rich_site, chrom
             assert not violations, (path, scheme, violations)
     finally:
         server.close()
+
+
+def test_an_authors_index_lists_every_author_page_a_to_z(rich_site, chromium):
+    from axe_playwright_python.sync_playwright import Axe
+
+    site = rich_site / "_site"
+    index = (site / "authors.html").read_text(encoding="utf-8")
+    pages = sorted(p.name for p in (site / "authors").glob("*.html"))
+    linked = re.findall(r'<a href="authors/([^"]+\.html)">', index)
+    assert pages and sorted(linked) == pages  # each author once
+    letters = re.findall(r'<h2 id="letter-\d+">([^<]+)</h2>', index)
+    assert letters == sorted(letters, key=lambda x: (x == "#", x))  # A to Z, '#' (other scripts) last
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="authors.html">Authors</a>' in home
+    axe = Axe()
+    for name in ("authors.html", f"authors/{pages[0]}"):
+        for scheme in ("light", "dark"):
+            context = chromium.new_context(color_scheme=scheme)
+            page = context.new_page()
+            page.goto((site / name).as_uri())
+            violations = axe.run(page, options={"resultTypes": ["violations"],
+                                                "rules": {"target-size": {"enabled": True}}}).response["violations"]
+            context.close()
+            assert not violations, (name, scheme, [v["id"] for v in violations])

@@ -44,9 +44,11 @@ def base(tmp_path_factory) -> Path:
     chosen = sorted((REPO / "content" / "papers").glob("*.md"))[: PAPERS - 1]
     for path in {*chosen, REPO / "content" / "papers" / f"{SUBJECT}.md"}:
         shutil.copy(path, papers / path.name)
-    # Something for every edit to show: a year (the years pages), raw HTML (markdown.allow_html).
+    # Something for every edit to show: a year (the years pages), an author (the authors index),
+    # raw HTML (markdown.allow_html).
     subject = read_paper(papers / f"{SUBJECT}.md")
     subject.year, subject.notes = 2021, "Notes with <kbd>raw HTML</kbd> in them."
+    subject.authors = ["Emmy Noether"]
     (papers / f"{SUBJECT}.md").write_text(render_paper_file(subject), encoding="utf-8")
     return root
 

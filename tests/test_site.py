@@ -76,7 +76,17 @@ def test_derived_title_is_marked_on_the_page_and_in_papers_bib(seed_site):
     derived = [p for p in derived if p["title_derived"]]
     assert len(derived) == 30
     html = (seed_site / derived[0]["url"]).read_text(encoding="utf-8")
-    assert "derived title" in html
+    # Presented as what it is: untitled, then the abstract's first words; in <h1> and <title>.
+    assert '<h1 data-pagefind-weight="10"><span class="untitled">Untitled</span> — ' in html
+    assert f"<title>Untitled — {derived[0]['title']}" in html
+    listing = (seed_site / "list" / "title.html").read_text(encoding="utf-8")
+    assert listing.count('<span class="untitled">Untitled</span> — ') >= 1
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.parse(seed_site / "feed.xml").getroot().iter(f"{atom}entry")
+    titles = {e.find(f"{atom}link").get("href").rsplit("/", 1)[1]: e.find(f"{atom}title").text for e in entries}
+    derived_pages = {p["url"].rsplit("/", 1)[1] for p in derived}
+    assert any(page in derived_pages for page in titles)  # the feed has some: the test is not empty
+    assert all(title.startswith("Untitled — ") == (page in derived_pages) for page, title in titles.items())
     bib = (seed_site / "papers.bib").read_text(encoding="utf-8")
     assert bib.count("note = {Title derived from the abstract") == 30
     assert bib.count("\n@") + 1 == 273
@@ -94,6 +104,27 @@ def test_listings_paginate_at_100(seed_site):
     last = (seed_site / "list" / "title" / "page-3.html").read_text(encoding="utf-8")
     assert last.count('class="paper-item"') == 73
     assert 'rel="prev" href="page-2.html"' in last
+
+
+def test_tags_are_named_in_words_and_their_pages_say_what_they_cover(seed_site):
+    """'gnn' is a slug: readers see 'graph neural network (GNN)' on its page and 'GNN' on chips;
+    the page says which phrases of tags.yaml it gathers."""
+    page = (seed_site / "tags" / "gnn.html").read_text(encoding="utf-8")
+    assert "<h1>Tag: graph neural network (GNN)" in page
+    assert '<p class="lead">Papers whose title or abstract speaks of graph neural network, graph neural net, GNN, GNNs.' in page
+    assert '<a href="../tags/gnn.html">GNN</a>' in page and ">gnn</a>" not in page
+    tags = (seed_site / "tags.html").read_text(encoding="utf-8")
+    assert '<a href="tags/link-prediction.html">link prediction</a>' in tags
+    assert '<a href="tags/relu-network.html">ReLU network</a>' in tags  # the vocabulary's own spelling
+
+
+def test_listed_papers_show_the_first_sentence_of_their_abstract(seed_site):
+    page = (seed_site / "tags" / "gnn.html").read_text(encoding="utf-8")
+    items = page.split('<li class="paper-item"')[1:]
+    assert items and all('<p class="snippet">' in item for item in items if "untitled" not in item)
+    survey = next(i for i in items if "A Comprehensive Survey on Graph Neural Networks" in i)
+    snippet = survey.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
+    assert snippet.startswith("Deep learning has revolutionized many machine learning tasks") and len(snippet) <= 161
 
 
 def test_tags_index_lists_every_tag_a_to_z_and_by_count(seed_site):

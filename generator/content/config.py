@@ -30,6 +30,40 @@ class Topic:
 class TagDef:
     slug: str
     aliases: tuple[str, ...] = ()  # phrases (any case) that mean this tag
+    name: str = ""  # what readers see; tags.yaml may set it, else the first alias written as words
+    description: str = ""
+
+    @property
+    def title(self) -> str:
+        """The tag's name for readers: 'graph neural network (GNN)' rather than 'gnn'."""
+        if self.name:
+            return self.name
+        plain = self.slug.replace("-", " ")
+        # The vocabulary's own spelling of the slug ('over-smoothing', 'ReLU network'), else the
+        # slug's words with the acronyms its aliases write in capitals ('deep GNN').
+        words = next((a for a in self.aliases if " ".join(re.split(r"[\s-]+", a.lower())) == plain), "")
+        if not words:
+            capitals = {t.lower(): t for a in self.aliases for t in re.findall(r"[\w-]+", a)
+                        if sum(c.isupper() for c in t) >= 2}
+            words = " ".join(capitals.get(w, w) for w in plain.split())
+        acronyms = [a for a in self.aliases if a.isupper() and len(a) > 1]
+        if self.slug in {a.lower() for a in acronyms}:  # the slug is an acronym: say what it stands for
+            spelled = next((a for a in self.aliases if " " in a and not a.isupper()), "")
+            return f"{spelled} ({self.slug.upper()})" if spelled else self.slug.upper()
+        acronym = self._acronym(acronyms)
+        return f"{words} ({acronym})" if acronym else words
+
+    @property
+    def short(self) -> str:
+        """The name in a tag chip: the acronym where there is one ('GCN'), else the name."""
+        acronyms = [a for a in self.aliases if a.isupper() and len(a) > 1]
+        if self.slug in {a.lower() for a in acronyms}:
+            return self.slug.upper()
+        return self._acronym(acronyms) or self.title
+
+    def _acronym(self, acronyms: list[str]) -> str:
+        initials = "".join(w[0] for w in self.slug.split("-"))
+        return next((a for a in acronyms if a.lower().startswith(initials) and len(initials) > 1), "")
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,11 @@ class SiteConfig:
     @property
     def static_dir(self) -> Path:
         return self.root / "static"
+
+    def tag(self, slug: str) -> TagDef | None:
+        if len(getattr(self, "_tag_by_slug", ())) != len(self.tags):
+            self._tag_by_slug = {t.slug: t for t in self.tags}
+        return self._tag_by_slug.get(slug)
 
     def topic(self, slug: str) -> Topic | None:
         if len(getattr(self, "_by_slug", ())) != len(self.topics):
@@ -272,10 +311,10 @@ def _read_tag_list(reader: _Reader, items: list) -> list[TagDef]:
         if not isinstance(item, dict) or not isinstance(item.get("slug"), str) or not _SLUG.match(item["slug"]):
             reader.error("each tag needs a slug of lowercase words joined by hyphens", "tags", i)
             continue
-        reader.unknown_keys(item, ("slug", "aliases"), "tags", i)
+        reader.unknown_keys(item, ("slug", "aliases", "name", "description"), "tags", i)
         if item["slug"] in seen:
             reader.error(f"tag '{item['slug']}' is defined more than once", "tags", i)
         seen.add(item["slug"])
         aliases = tuple(str(a) for a in item.get("aliases") or [])
-        tags.append(TagDef(item["slug"], aliases))
+        tags.append(TagDef(item["slug"], aliases, str(item.get("name") or ""), str(item.get("description") or "")))
     return tags

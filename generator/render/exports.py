@@ -71,7 +71,7 @@ def _feed_entry(site: Site, paper: Paper, changed: dt.datetime) -> str:
     published = dt.datetime.combine(paper.added, dt.time(), dt.UTC) if paper.added else changed
     authors = "".join(f"    <author><name>{_xml_text(name)}</name></author>\n" for name in paper.authors)
     return ("  <entry>\n"
-            f"    <title>{_xml_text(paper.title_text)}</title>\n"
+            f"    <title>{_xml_text(('Untitled — ' if paper.title_is_derived else '') + paper.title_text)}</title>\n"
             f"    <link href={quoteattr(url)} rel=\"alternate\" type=\"text/html\"/>\n"
             f"    <id>{_xml_text(_feed_id(site, urls.paper(paper.slug)))}</id>\n"
             f"    <published>{_stamp(published)}</published>\n"

@@ -91,7 +91,8 @@ class Renderer:
         self.markdown = markdown_renderer(chrome.allow_html)
         self.env.globals["chrome"] = chrome
         self._sidebars.clear()
-        self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.ATTENTION, urls.TOPICS,
+        self._items.clear()  # lists show the chrome's tag names
+        self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.AUTHORS, urls.ATTENTION, urls.TOPICS,
                                *(item.path for item in chrome.nav)}
 
     def paper_item(self, card: Card, root: str) -> Markup:

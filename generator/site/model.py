@@ -69,11 +69,29 @@ class Card:
     venue: str
     year: int | None
     tags: tuple[str, ...]  # the first five
+    snippet: str = ""  # the abstract's first sentence, cut; none when the title is the abstract's start
+    added: str = ""  # ISO date: a list's "recently added" order
 
     @classmethod
     def of(cls, paper: Paper) -> Card:
         return cls(paper.slug, paper.title, paper.title_is_derived, tuple(paper.authors[:4]), paper.venue,
-                   paper.year, tuple(paper.tags[:5]))
+                   paper.year, tuple(paper.tags[:5]), "" if paper.title_is_derived else snippet(paper.abstract),
+                   paper.added.isoformat() if paper.added else "")
+
+
+SNIPPET_CHARS = 160
+
+
+def snippet(abstract: str) -> str:
+    """The abstract's first sentence, at most SNIPPET_CHARS and cut at a word ('…')."""
+    text = " ".join(abstract.split())
+    end = next((i + 1 for i, c in enumerate(text[:SNIPPET_CHARS]) if c in ".?!" and text[i + 1:i + 2] in (" ", "")
+                and i > 40), 0)
+    if end:
+        return text[:end]
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,10 @@ class Chrome:
     topic_count: int
     has_years: bool
     citation_style: str  # CSL style id of the paper pages' formatted citation; "" for none
+    # The vocabulary's tags (tags.yaml, not the papers: a new tag on a paper must not change
+    # every page) -> the name a chip shows ('GCN'); templates show any other tag as its words.
+    tag_names: dict[str, str]
+    has_authors: bool
 
 
 @dataclass
@@ -166,7 +188,16 @@ class Site:
         return Chrome(config.title, config.base_url, config.repo_url, config.repo_branch, config.language,
                       config.allow_html, tuple(NavLink(n.title, urls.doc(n.page)) for n in config.nav),
                       self.topic_tree, dict(self.topic_titles), len(self.papers), len(config.topics),
-                      bool(self.year_members), config.citation_style)
+                      bool(self.year_members), config.citation_style,
+                      {t.slug: t.short for t in config.tags}, bool(self.author_members))
+
+
+def tag_name(config: SiteConfig, slug: str, full: bool = False) -> str:
+    """A tag as readers see it: its vocabulary name, or the slug as words for a tag outside it."""
+    tag = config.tag(slug)
+    if tag is None:
+        return slug.replace("-", " ")
+    return tag.title if full else tag.short
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

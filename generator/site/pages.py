@@ -40,12 +40,19 @@ class ListingContext:
     node: TopicNode | None = None  # a topic listing's topic
     tag_bars: tuple[Bar, ...] = ()  # a topic listing's most used tags
     sort: str = ""  # the all-papers listing's order: title or added
+    lead: str = ""  # what the listing is, under its heading (a tag's description)
 
 
 @dataclass(frozen=True)
 class TagsContext:
-    alphabetical: tuple[tuple[str, int], ...]
-    by_count: tuple[tuple[str, int], ...]
+    alphabetical: tuple[tuple[str, str, int], ...]  # (slug, name, papers), by name
+    by_count: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class AuthorsContext:
+    letters: tuple[tuple[str, tuple[tuple[str, str, int], ...]], ...]  # (letter, ((slug, name, papers), ...))
+    count: int
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class NoContext:
     """Pages that show the chrome only (topics index, 404)."""
 
 
-Context = (HomeContext | PaperContext | ListingContext | TagsContext | YearsContext | AttentionContext
+Context = (HomeContext | PaperContext | ListingContext | TagsContext | AuthorsContext | YearsContext | AttentionContext
            | OverviewContext | DocContext | SearchContext | NoContext)
 
 

@@ -13,10 +13,23 @@ from generator.analysis.maplayout import PALETTE_SIZE, map_points
 from generator.content.config import Topic
 from generator.content.paper import Paper
 from generator.site import urls
-from generator.site.model import Card, Crumb, DocSource, Pager, PaperLink, Site, TopicNode, by_newest, by_title, walk
+from generator.site.model import (
+    Card,
+    Crumb,
+    DocSource,
+    Pager,
+    PaperLink,
+    Site,
+    TopicNode,
+    by_newest,
+    by_title,
+    tag_name,
+    walk,
+)
 from generator.site.pages import (
     AttentionContext,
     AttentionSection,
+    AuthorsContext,
     DocContext,
     HomeContext,
     ListingContext,
@@ -64,13 +77,16 @@ def plan_collection_pages(site: Site) -> list[Page]:
     pages.append(_tags_index(site))
     for tag in sorted(site.tag_counts):
         papers = site.tag_members[tag]
-        pages += _listing(site, urls.tag(tag), f"Tag: {tag}", papers, "tag", (Crumb("Tags", urls.TAGS),),
-                          description=f"{len(papers)} papers tagged {tag}.")
+        name = tag_name(site.config, tag, full=True)
+        pages += _listing(site, urls.tag(tag), f"Tag: {name}", papers, "tag", (Crumb("Tags", urls.TAGS),),
+                          description=f"{len(papers)} papers tagged {name}.", lead=_tag_lead(site, tag))
     if site.year_members:
         pages.append(_years_index(site))
     for year in sorted(site.year_members):
         pages += _listing(site, urls.year(year), f"Papers from {year}", site.year_members[year], "year",
                           (Crumb("Years", urls.YEARS),), description=f"Papers published in {year}.")
+    if site.author_members:
+        pages.append(_authors_index(site))
     for slug in sorted(site.author_members):
         name = site.author_names[slug]
         papers = site.author_members[slug]
@@ -117,8 +133,14 @@ def paper_page(site: Site, paper: Paper, related: Related) -> Page:
     previous, following = neighbours_in_topic(site, paper, primary)
     similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
     context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug])
-    return Page(urls.paper(paper.slug), "paper.html", paper.title_text, _summary(paper), context, crumbs, topic=primary,
-                searchable=True)
+    return Page(urls.paper(paper.slug), "paper.html", shown_title(paper), _summary(paper), context, crumbs,
+                topic=primary, searchable=True)
+
+
+def shown_title(paper: Paper) -> str:
+    """The title as plain text where readers see it (<title>, previous/next links): a derived one
+    says it is not the paper's title."""
+    return f"Untitled — {paper.title_text}" if paper.title_is_derived else paper.title_text
 
 
 def _summary(paper: Paper) -> str:
@@ -129,7 +151,7 @@ def _summary(paper: Paper) -> str:
 
 
 def _link(paper: Paper | None) -> PaperLink | None:
-    return PaperLink(paper.slug, paper.title_text) if paper else None
+    return PaperLink(paper.slug, shown_title(paper)) if paper else None
 
 
 def _cards(site: Site, papers: Sequence[Paper]) -> tuple[Card, ...]:
@@ -160,16 +182,45 @@ def _years_index(site: Site) -> Page:
                 (Crumb("Years"),))
 
 
+def _tag_lead(site: Site, slug: str) -> str:
+    tag = site.config.tag(slug)
+    if tag is None:
+        return "A tag outside the vocabulary (tags.yaml): a person or the import gave it."
+    if tag.description:
+        return tag.description
+    phrases = ", ".join(dict.fromkeys(tag.aliases or (slug.replace("-", " "),)))
+    return f"Papers whose title or abstract speaks of {phrases}."
+
+
+def _authors_index(site: Site) -> Page:
+    """Every author, A to Z by family name (the last word of the name as written), grouped by its letter."""
+    people = sorted(((slug, site.author_names[slug], len(papers)) for slug, papers in site.author_members.items()),
+                    key=lambda a: (_family(a[1]).casefold(), a[1].casefold()))
+    letters: dict[str, list[tuple[str, str, int]]] = {}
+    for person in people:
+        initial = _family(person[1])[:1].upper()
+        letters.setdefault(initial if initial.isalpha() and initial.isascii() else "#", []).append(person)
+    groups = tuple((letter, tuple(members)) for letter, members in letters.items())
+    return Page(urls.AUTHORS, "authors.html", "Authors", f"All {len(people)} authors, A to Z, with their papers.",
+                AuthorsContext(groups, len(people)), (Crumb("Authors"),))
+
+
+def _family(name: str) -> str:
+    words = name.replace(",", " ").split()
+    return words[-1] if words else name
+
+
 def _tags_index(site: Site) -> Page:
-    alphabetical = tuple(sorted(site.tag_counts.items()))
-    by_count = tuple(sorted(site.tag_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    named = [(slug, tag_name(site.config, slug, full=True), n) for slug, n in site.tag_counts.items()]
+    alphabetical = tuple(sorted(named, key=lambda t: (t[1].casefold(), t[0])))
+    by_count = tuple(sorted(named, key=lambda t: (-t[2], t[1].casefold())))
     return Page(urls.TAGS, "tags.html", "Tags", f"All {len(alphabetical)} tags with their paper counts.",
                 TagsContext(alphabetical, by_count), (Crumb("Tags"),))
 
 
 def _listing(site: Site, first: str, title: str, papers: list[Paper], kind: str, crumbs: tuple[Crumb, ...],
              description: str, topic: str | None = None, node: TopicNode | None = None,
-             tag_bars: tuple = (), sort: str = "") -> list[Page]:
+             tag_bars: tuple = (), sort: str = "", lead: str = "") -> list[Page]:
     per_page = site.config.per_page
     total = max(1, math.ceil(len(papers) / per_page))
     paths = tuple(urls.listing_pages(first, total))
@@ -179,7 +230,7 @@ def _listing(site: Site, first: str, title: str, papers: list[Paper], kind: str,
         page_title = title if n == 1 else f"{title} (page {n} of {total})"
         trail = crumbs if crumbs and crumbs[-1].label == title else crumbs + (Crumb(title, paths[0]),)
         context = ListingContext(_cards(site, chunk), Pager(n, total, paths), kind, len(papers), title, node,
-                                 tag_bars if n == 1 else (), sort)
+                                 tag_bars if n == 1 else (), sort, lead)
         pages.append(Page(path, "listing.html", page_title, description, context, _last_unlinked(trail, n == 1),
                           topic=topic))
     return pages

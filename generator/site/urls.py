@@ -12,6 +12,7 @@ SEARCH = "search.html"
 TOPICS = "topics.html"
 TAGS = "tags.html"
 YEARS = "years.html"
+AUTHORS = "authors.html"
 OVERVIEW = "overview.html"
 ATTENTION = "attention.html"
 NOT_FOUND = "404.html"
@@ -38,7 +39,7 @@ LIST_DIR = "list"
 ATTENTION_DIR = "attention"
 
 # Paths the generator writes itself; a docs page may not take one of them.
-RESERVED_FILES = frozenset({HOME, SEARCH, TAGS, TOPICS, ATTENTION, NOT_FOUND, YEARS, OVERVIEW, SITEMAP, FEED,
+RESERVED_FILES = frozenset({HOME, SEARCH, TAGS, TOPICS, ATTENTION, NOT_FOUND, YEARS, AUTHORS, OVERVIEW, SITEMAP, FEED,
                             ROBOTS, PAPERS_JSON, PAPERS_BIB, PAPERS_CSL, PAPERS_RIS,
                             OFFLINE_INDEX})
 RESERVED_DIRS = frozenset({PAPERS_DIR, TAGS_DIR, TOPICS_DIR, LIST_DIR, STATIC, PAGEFIND, YEARS_DIR, AUTHORS_DIR,
