@@ -14,13 +14,28 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var facetsBox = document.getElementById("search-facets");
+  var filtersPanel = document.getElementById("search-filters");
+  var clearButton = document.getElementById("clear-filters");
   // URL patterns from site/urls.py, written into the page by the build ('{}' is the slug).
   var urls = JSON.parse(document.getElementById("search-urls").textContent);
   function urlFor(pattern, slug) { return new URL(pattern.replace("{}", encodeURIComponent(slug)), root).href; }
-  var topicTitles = {};
+  var topicTitles = {}, tagNames = {};
   JSON.parse(document.getElementById("search-topics").textContent).forEach(function (pair) {
     topicTitles[pair[0]] = pair[1];
   });
+  JSON.parse(document.getElementById("search-tags").textContent).forEach(function (pair) {
+    tagNames[pair[0]] = pair[1];
+  });
+  function nameOf(facet, key) {
+    return facet === "topic" ? (topicTitles[key] || key) : facet === "tag" ? (tagNames[key] || key) : key;
+  }
+  function activeFilters() {
+    var parts = [];
+    FACETS.forEach(function (facet) {
+      state[facet[0]].forEach(function (key) { parts.push(facet[0] + " " + nameOf(facet[0], key)); });
+    });
+    return parts;
+  }
 
   var state = readUrl();
   var backend = null;
@@ -108,6 +123,9 @@
 
   /* ---- the UI ---------------------------------------------------------------------- */
   function renderFacets(counts) {
+    // The boxes are made again for the new counts: the one that had focus gets it back.
+    var focused = document.activeElement && facetsBox.contains(document.activeElement) ? document.activeElement : null;
+    var refocus = focused ? [focused.name, focused.value] : null;
     facetsBox.textContent = "";
     FACETS.forEach(function (facet) {
       var name = facet[0], values = counts[name] || {};
@@ -131,7 +149,7 @@
           run();
         });
         var text = document.createElement("span");
-        text.textContent = (name === "topic" ? (topicTitles[key] || key) : key) + " ";
+        text.textContent = nameOf(name, key) + " ";
         var count = document.createElement("span");
         count.className = "count";
         count.dataset.count = values[key] || 0;
@@ -142,6 +160,14 @@
       });
       facetsBox.appendChild(fieldset);
     });
+    var active = activeFilters().length;
+    filtersPanel.hidden = !facetsBox.children.length;
+    filtersPanel.querySelector("summary").textContent = "Filters" + (active ? " (" + active + ")" : "");
+    clearButton.hidden = !active;
+    if (refocus) {
+      var again = facetsBox.querySelector("input[name='" + refocus[0] + "'][value='" + CSS.escape(refocus[1]) + "']");
+      if (again) again.focus();
+    }
   }
 
   function renderResults(results, id) {
@@ -164,7 +190,7 @@
           item.tags.slice(0, 6).forEach(function (tag) {
             var chip = document.createElement("li");
             var a = document.createElement("a");
-            a.href = urlFor(urls.tag, tag); a.textContent = tag;
+            a.href = urlFor(urls.tag, tag); a.textContent = tagNames[tag] || tag;
             chip.appendChild(a); chips.appendChild(chip);
           });
           li.appendChild(chips);
@@ -188,7 +214,7 @@
     var q = state.q.trim();
     if (!q && !state.topic.length && !state.tag.length && !state.year.length) {
       status.textContent = "Type to search titles, abstracts, tags and topics.";
-      list.textContent = ""; facetsBox.textContent = "";
+      list.textContent = ""; facetsBox.textContent = ""; filtersPanel.hidden = true;
       status.dataset.total = 0;
       return Promise.resolve();
     }
@@ -198,7 +224,9 @@
       status.dataset.ms = (performance.now() - started).toFixed(1); // the query itself, for benchmarks
       lastResults = found.results;
       var n = found.results.length;
+      var filters = activeFilters();
       status.textContent = n + (n === 1 ? " result" : " results") + (q ? " for “" + q + "”" : "") +
+        (filters.length ? ", filtered by " + filters.join(", ") : "") +
         (backend.name === "offline" ? " (offline search)" : "");
       status.dataset.backend = backend.name;
       renderFacets(found.counts);
@@ -207,6 +235,11 @@
       });
     });
   }
+
+  clearButton.addEventListener("click", function () {
+    state.topic = []; state.tag = []; state.year = [];
+    run().then(function () { filtersPanel.querySelector("summary").focus(); });
+  });
 
   input.value = state.q;
   input.addEventListener("input", function () {

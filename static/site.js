@@ -77,7 +77,6 @@
       var sorted = order ? items.slice().sort(function (a, b) { return order(a, b) || items.indexOf(a) - items.indexOf(b); }) : items;
       sorted.forEach(function (item) { list.appendChild(item); });
     };
-    tools.hidden = false;
     filter.addEventListener("input", update);
     sort.addEventListener("change", reorder);
   }

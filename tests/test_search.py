@@ -46,6 +46,7 @@ def test_ticking_a_topic_narrows_results_and_counts_match(seed_site, seed_server
     page = watch.page
     search(page, base, "networks")
     total_before = int(page.get_attribute("#search-status", "data-total"))
+    page.click("#search-filters > summary")  # the filters are folded above the results
     box = page.locator("#search-facets input[name=topic][value=depth-estimation]")
     shown_count = int(page.locator("#search-facets input[name=topic][value=depth-estimation] + span .count").get_attribute("data-count"))
     box.check()
@@ -126,3 +127,37 @@ def test_fallback_index_is_smaller_than_the_text_it_covers(seed_site):
     assert size <= raw, (size, raw)
     summary = (seed_site / ".build-summary").read_text()
     assert re.search(r"pagefind \d+(\.\d)? [KM]iB, offline index \d+ KiB", summary), summary
+
+
+@pytest.mark.parametrize("width,scheme", [(390, "http"), (1280, "http"), (390, "file")])
+def test_the_search_page_puts_results_first_and_its_filters_keep_focus(seed_site, seed_server, watch_page, width,
+                                                                       scheme):
+    """One search box; the first result within 3 Tab presses of it, and on a phone's first
+    screen; a filter ticked with Space keeps the focus, is counted on the panel's button, named
+    in the status line, and 'Clear filters' undoes it."""
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page(viewport={"width": width, "height": 844})
+    page = watch.page
+    search(page, base, "networks")
+    assert page.locator("input[type=search]").count() == 1
+    first = page.eval_on_selector("#search-results a.paper-title", "e => e.href")
+    page.focus("#search-query")
+    presses = 0
+    while page.evaluate("document.activeElement.href || ''") != first and presses < 5:
+        page.keyboard.press("Tab")
+        presses += 1
+    assert presses <= 3, presses
+    assert page.locator("#search-results a.paper-title").first.bounding_box()["y"] + 24 <= 844
+    page.click("#search-filters > summary")
+    total = page.get_attribute("#search-status", "data-total")
+    page.focus("#search-facets input[name=topic][value=depth-estimation]")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"document.getElementById('search-status').dataset.total != '{total}'")
+    focused = page.evaluate("[document.activeElement.name, document.activeElement.value, document.activeElement.checked]")
+    assert focused == ["topic", "depth-estimation", True]
+    assert page.text_content("#search-filters > summary") == "Filters (1)"
+    assert "filtered by topic Depth estimation" in page.text_content("#search-status")
+    page.click("#clear-filters")
+    page.wait_for_function(f"document.getElementById('search-status').dataset.total == '{total}'")
+    assert page.text_content("#search-filters > summary") == "Filters" and "topic=" not in page.url
+    assert watch.errors == []

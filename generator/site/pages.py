@@ -94,6 +94,7 @@ class DocContext:
 class SearchContext:
     topics: tuple[tuple[str, str], ...]  # (slug, title)
     urls: dict[str, str]  # the URL patterns search.js builds links with (site/urls.py)
+    tags: tuple[tuple[str, str], ...] = ()  # (slug, name): facets and chips show names
 
 
 @dataclass(frozen=True)
