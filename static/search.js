@@ -60,67 +60,6 @@
     try { history.replaceState(null, "", query ? "?" + query : location.pathname); } catch (e) { /* file:// in some browsers */ }
   }
 
-  /* ---- back end 1: Pagefind (needs a web server) ---------------------------------- */
-  function pagefindBackend() {
-    return import(new URL(urls.pagefind, root).href).then(function (pagefind) {
-      return pagefind.options({ excerptLength: 30 }).then(function () { return pagefind.init(); }).then(function () {
-        return pagefind.filters(); // loads the filter index, so searches report live counts
-      }).then(function () {
-        return {
-          name: "pagefind",
-          search: function (q, filters) {
-            var options = { filters: {} };
-            if (filters.topic.length) options.filters.topic = { all: filters.topic };
-            if (filters.tag.length) options.filters.tag = { all: filters.tag };
-            if (filters.year.length) options.filters.year = { any: filters.year };
-            if (!q) options.sort = { added: "desc" };
-            return pagefind.search(q || null, options).then(function (search) {
-              var f = search.filters || {};
-              var counts = { topic: f.topic || {}, tag: f.tag || {}, year: f.year || {} };
-              var results = search.results.map(function (r) {
-                return { load: function () {
-                  return r.data().then(function (d) {
-                    return { url: new URL(d.url.replace(/^\//, ""), root).href, title: d.meta.title || d.url,
-                             excerpt: d.excerpt, tags: (d.filters && d.filters.tag) || [] };
-                  });
-                } };
-              });
-              return { results: results, counts: counts };
-            });
-          }
-        };
-      });
-    });
-  }
-
-  /* ---- back end 2: the script-loaded fallback index (works from file://) ------------ */
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = src; s.onload = resolve; s.onerror = function () { reject(new Error("cannot load " + src)); };
-      document.head.appendChild(s);
-    });
-  }
-
-  function fallbackBackend() {
-    var ready = window.LITSITE_SEARCH ? Promise.resolve() : loadScript(new URL(urls.offline, root).href);
-    return ready.then(function () {
-      var engine = window.LitsiteSearchEngine.open(window.LITSITE_SEARCH);
-      return {
-        name: "offline",
-        search: function (q, filters) {
-          var found = engine.search(q, filters);
-          return Promise.resolve({ counts: found.counts, results: found.results.map(function (hit) {
-            return { load: function () {
-              return Promise.resolve({ url: urlFor(urls.paper, hit.slug), title: hit.title, excerpt: hit.excerpt,
-                                       tags: hit.tags });
-            } };
-          }) });
-        }
-      };
-    });
-  }
-
   /* ---- the UI ---------------------------------------------------------------------- */
   function renderFacets(counts) {
     // The boxes are made again for the new counts: the one that had focus gets it back.
@@ -249,8 +188,7 @@
   });
   input.form.addEventListener("submit", function (event) { event.preventDefault(); state.q = input.value; run(); });
 
-  var choose = location.protocol === "file:" ? fallbackBackend() : pagefindBackend().catch(fallbackBackend);
-  choose.then(function (chosen) {
+  window.LitsiteBackends.open(root, urls).then(function (chosen) {
     backend = chosen;
     document.body.dataset.searchReady = chosen.name;
     return run();

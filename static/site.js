@@ -81,6 +81,94 @@
     sort.addEventListener("change", reorder);
   }
 
+  // The header's search box: the first results as you type (arrows, Enter, Escape), and a
+  // link to all of them on the search page. The back ends load on the first keystroke.
+  var STATIC = document.currentScript ? new URL(".", document.currentScript.src) : null;
+  var box = document.getElementById("site-search");
+  var results = document.getElementById("site-search-results");
+  if (box && results && STATIC) {
+    var form = box.form;
+    var searchPage = new URL(form.getAttribute("action"), location.href);
+    var siteRoot = new URL(".", searchPage);
+    var backendReady = null, typed = null, active = -1, generation = 0;
+    var INSTANT = 8;
+    var load = function (name) {
+      return new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = new URL(name, STATIC).href; s.onload = resolve;
+        s.onerror = function () { reject(new Error("cannot load " + name)); };
+        document.head.appendChild(s);
+      });
+    };
+    var backend = function () {
+      if (!backendReady) {
+        backendReady = load("search-engine.js").then(function () { return load("search-backends.js"); })
+          .then(function () { return window.LitsiteBackends.open(siteRoot, JSON.parse(form.dataset.urls)); });
+      }
+      return backendReady;
+    };
+    var options = function () { return results.querySelectorAll("[role=option]"); };
+    var close = function () {
+      results.hidden = true; box.setAttribute("aria-expanded", "false"); box.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    var choose = function (n) {
+      var all = options();
+      if (!all.length) return;
+      active = (n + all.length) % all.length;
+      all.forEach(function (o, i) { o.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      box.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    };
+    var option = function (id, href, title, detail) {
+      var li = document.createElement("li");
+      li.id = id; li.setAttribute("role", "option"); li.setAttribute("aria-selected", "false");
+      var a = document.createElement("a");
+      a.href = href; a.textContent = title; a.tabIndex = -1;
+      li.appendChild(a);
+      if (detail) { var p = document.createElement("span"); p.className = "excerpt"; p.innerHTML = detail; li.appendChild(p); }
+      return li;
+    };
+    var show = function () {
+      var q = box.value.trim(), id = ++generation;
+      if (q.length < 2) { close(); results.textContent = ""; return; }
+      backend().then(function (b) {
+        return b.search(q, { topic: [], tag: [], year: [] }).then(function (found) {
+          return Promise.all(found.results.slice(0, INSTANT).map(function (r) { return r.load(); })).then(function (items) {
+            if (id !== generation) return;
+            results.textContent = "";
+            items.forEach(function (item, i) {
+              results.appendChild(option("instant-" + i, item.url, item.title, item.excerpt)); // excerpt: escaped, <mark> only
+            });
+            var all = new URL(searchPage); all.searchParams.set("q", q);
+            var n = found.results.length;
+            results.appendChild(option("instant-all", all.href, n ? "See all " + n + " results for “" + q + "”"
+                                                               : "No paper matches “" + q + "”: search page", ""));
+            results.hidden = false; box.setAttribute("aria-expanded", "true"); active = -1;
+            results.dataset.total = n; // tests wait for this
+          });
+        });
+      }).catch(function () { close(); }); // no back end: Enter still goes to the search page
+    };
+    box.addEventListener("input", function () { clearTimeout(typed); typed = setTimeout(show, 120); });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (results.hidden) return;
+        event.preventDefault();
+        choose(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && active >= 0 && !results.hidden) {
+        event.preventDefault();
+        location.href = options()[active].querySelector("a").href;
+      } else if (event.key === "Escape" && !results.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!form.contains(event.relatedTarget)) close();
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var active = document.activeElement;

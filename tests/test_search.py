@@ -161,3 +161,37 @@ def test_the_search_page_puts_results_first_and_its_filters_keep_focus(seed_site
     page.wait_for_function(f"document.getElementById('search-status').dataset.total == '{total}'")
     assert page.text_content("#search-filters > summary") == "Filters" and "topic=" not in page.url
     assert watch.errors == []
+
+
+@pytest.mark.parametrize("width,scheme", [(390, "http"), (1280, "http"), (1280, "file")])
+def test_the_header_box_shows_results_as_you_type_and_is_driven_by_keyboard(seed_site, seed_server, watch_page,
+                                                                           width, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page(viewport={"width": width, "height": 844})
+    page = watch.page
+    page.goto(base + "topics/depth-estimation.html")  # a page one folder down: links must still resolve
+    page.focus("#site-search")
+    page.keyboard.type("monocular depth")
+    page.wait_for_selector("#site-search-results[data-total]")
+    assert page.get_attribute("#site-search", "aria-expanded") == "true"
+    titles = page.eval_on_selector_all("#site-search-results [role=option] a", "els => els.map(e => e.textContent)")
+    assert 2 <= len(titles) <= 9 and all("epth" in t for t in titles[:3]), titles
+    see_all = page.eval_on_selector("#instant-all a", "e => e.href")
+    assert see_all.startswith(base + "search.html?q=monocular")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#site-search", "aria-activedescendant") == "instant-1"
+    assert page.get_attribute("#instant-1", "aria-selected") == "true"
+    page.keyboard.press("ArrowUp")
+    chosen = page.eval_on_selector("#instant-0 a", "e => e.href")
+    assert chosen.startswith(base + "papers/")
+    page.keyboard.press("Escape")
+    assert page.get_attribute("#site-search", "aria-expanded") == "false" and not page.is_visible("#site-search-results")
+    page.keyboard.press("ArrowDown")  # closed: the arrows do nothing, typing opens it again
+    page.keyboard.type(" ")
+    page.wait_for_function("!document.getElementById('site-search-results').hidden")
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == chosen
+    assert watch.errors == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.content.paper import Paper
 from generator.site import urls
-from generator.site.model import Site
+from generator.site.model import Site, tag_name
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def topic_bars(site: Site) -> tuple[Bar, ...]:
 def tag_bars(site: Site, limit: int = 20, papers: list[Paper] | None = None) -> tuple[Bar, ...]:
     counts = site.tag_counts if papers is None else Counter(t for p in papers for t in p.tags)
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return tuple(Bar(tag, n, urls.tag(tag)) for tag, n in top)
+    return tuple(Bar(tag_name(site.config, tag), n, urls.tag(tag)) for tag, n in top)
 
 
 def added_bars(site: Site) -> tuple[Bar, ...]:
