@@ -44,6 +44,9 @@
   var timer = null;
   var runId = 0;
 
+  // The page a result opens marks the query's words (site.js reads ?highlight=).
+  function highlightFor(q) { return q.trim() ? "?highlight=" + encodeURIComponent(q.trim()) : ""; }
+
   function readUrl() {
     var params = new URLSearchParams(location.search);
     return { q: params.get("q") || "", topic: params.getAll("topic"), tag: params.getAll("tag"),
@@ -117,7 +120,7 @@
       items.forEach(function (item) {
         var li = document.createElement("li");
         var link = document.createElement("a");
-        link.href = item.url; link.textContent = item.title; link.className = "paper-title";
+        link.href = item.url + highlightFor(state.q); link.textContent = item.title; link.className = "paper-title";
         li.appendChild(link);
         var excerpt = document.createElement("p");
         excerpt.className = "excerpt";

@@ -138,7 +138,8 @@
             if (id !== generation) return;
             results.textContent = "";
             items.forEach(function (item, i) {
-              results.appendChild(option("instant-" + i, item.url, item.title, item.excerpt)); // excerpt: escaped, <mark> only
+              results.appendChild(option("instant-" + i, item.url + "?highlight=" + encodeURIComponent(q), item.title,
+                                         item.excerpt)); // excerpt: escaped by the back end, <mark> only
             });
             var all = new URL(searchPage); all.searchParams.set("q", q);
             var n = found.results.length;
@@ -167,6 +168,32 @@
     form.addEventListener("focusout", function (event) {
       if (!form.contains(event.relatedTarget)) close();
     });
+  }
+
+  // A paper opened from a search result: mark the query's words in its title and abstract.
+  var asked = new URLSearchParams(location.search).get("highlight");
+  var article = document.querySelector("article.paper");
+  if (asked && article) {
+    var terms = asked.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length >= 3; });
+    if (terms.length) {
+      var pattern = new RegExp("(?<![\\p{L}\\p{N}])(" + terms.map(function (w) {
+        return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }).join("|") + ")", "giu");
+      article.querySelectorAll("h1, .abstract").forEach(function (block) {
+        var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), nodes = [];
+        while (walker.nextNode()) nodes.push(walker.currentNode);
+        nodes.forEach(function (node) {
+          var parts = node.nodeValue.split(pattern);
+          if (parts.length < 2) return;
+          var fragment = document.createDocumentFragment();
+          parts.forEach(function (part, i) {
+            if (i % 2) { var mark = document.createElement("mark"); mark.className = "hit"; mark.textContent = part; fragment.appendChild(mark); }
+            else if (part) fragment.appendChild(document.createTextNode(part));
+          });
+          node.parentNode.replaceChild(fragment, node);
+        });
+      });
+    }
   }
 
   document.addEventListener("keydown", function (event) {

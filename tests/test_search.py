@@ -20,10 +20,14 @@ def seed_titles(site: Path, n: int = 20, seed: int = 2026) -> list[dict]:
     return random.Random(seed).sample(papers, n)
 
 
+# Result links carry the query for the page they open (?highlight=): compared without it.
+PAGE_URLS = "els => els.map(e => e.href.split('?')[0])"
+
+
 def search(page, base: str, query: str, extra: str = "") -> list[str]:
     page.goto(f"{base}search.html?q={quote_plus(query)}{extra}")
     page.wait_for_selector("#search-status[data-total]")
-    return page.eval_on_selector_all("#search-results a.paper-title", "els => els.map(e => e.href)")
+    return page.eval_on_selector_all("#search-results a.paper-title", PAGE_URLS)
 
 
 @pytest.mark.parametrize("scheme", ["http", "file"])
@@ -53,7 +57,7 @@ def test_ticking_a_topic_narrows_results_and_counts_match(seed_site, seed_server
     page.wait_for_function(f"document.getElementById('search-status').dataset.total != '{total_before}'")
     page.wait_for_selector("#search-status[data-total]")
     total_after = int(page.get_attribute("#search-status", "data-total"))
-    after = page.eval_on_selector_all("#search-results a.paper-title", "els => els.map(e => e.href)")
+    after = page.eval_on_selector_all("#search-results a.paper-title", PAGE_URLS)
     assert 0 < total_after < total_before and total_after == shown_count == len(after)
     for url in after:
         assert "depth-estimation" in papers[url[len(base):]]["topics"], url
@@ -106,7 +110,7 @@ def test_offline_bundle_from_file_finds_deepwalk_with_no_outside_requests(seed_c
     page.wait_for_selector("#search-status[data-total]")
     assert page.get_attribute("#search-status", "data-backend") == "offline"
     page.click("#search-results li:first-child a.paper-title")
-    assert page.url == base + "papers/deepwalk-online-learning-of-social-representations.html"
+    assert page.url == base + "papers/deepwalk-online-learning-of-social-representations.html?highlight=DeepWalk"
     assert page.text_content("h1") == "DeepWalk: Online Learning of Social Representations"
     page.goto(base + "search.html?q=graph&topic=link-prediction")
     page.wait_for_selector("#search-status[data-total]")
@@ -140,7 +144,7 @@ def test_the_search_page_puts_results_first_and_its_filters_keep_focus(seed_site
     page = watch.page
     search(page, base, "networks")
     assert page.locator("input[type=search]").count() == 1
-    first = page.eval_on_selector("#search-results a.paper-title", "e => e.href")
+    first = page.eval_on_selector("#search-results a.paper-title", "e => e.href")  # with its ?highlight=
     page.focus("#search-query")
     presses = 0
     while page.evaluate("document.activeElement.href || ''") != first and presses < 5:
@@ -194,4 +198,22 @@ def test_the_header_box_shows_results_as_you_type_and_is_driven_by_keyboard(seed
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url == chosen
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_the_page_a_result_opens_marks_the_query_words(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page()
+    page = watch.page
+    search(page, base, "monocular depth")
+    with page.expect_navigation():
+        page.click("#search-results li:first-child a.paper-title")
+    assert "?highlight=monocular%20depth" in page.url
+    marked = page.eval_on_selector_all("article.paper mark.hit", "els => els.map(e => e.textContent.toLowerCase())")
+    assert "monocular" in marked and "depth" in marked and set(marked) <= {"monocular", "depth"}
+    heading = page.text_content("article.paper h1")
+    page.goto(page.url.split("?")[0])  # the same page, not from a search: nothing marked
+    assert page.eval_on_selector_all("article.paper mark.hit", "els => els.length") == 0
+    assert page.text_content("article.paper h1") == heading  # marking changed no text
     assert watch.errors == []
