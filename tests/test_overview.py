@@ -33,7 +33,7 @@ def test_overview_links_resolve_and_the_map_has_every_paper(seed_site):
 def test_topic_pages_show_a_chart_of_their_tags(seed_site):
     html = (seed_site / "topics" / "depth-estimation.html").read_text(encoding="utf-8")
     assert 'aria-labelledby="tags-depth-estimation-t"' in html
-    assert '<a href="../tags/monocular-depth-estimation.html"><title>monocular-depth-estimation:' in html
+    assert '<a href="../tags/monocular-depth-estimation.html"><title>monocular depth estimation:' in html  # named
 
 
 def test_the_map_is_the_same_svg_for_the_same_content(tmp_path):
@@ -92,3 +92,37 @@ def test_overview_at_10000_papers_is_light_and_shows_every_paper(tmp_path):
     size = len(html.encode("utf-8"))
     assert size < 2 * 1024 * 1024  # its time is measured by bench/, never asserted here
     assert html.count('<circle class="dot') == 10_000
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_map_palette_stands_out_from_the_map_in_both_themes(seed_server, watch_page, scheme):
+    """Each topic colour at least 3:1 against the map's background (WCAG 1.4.11, non-text
+    contrast), as Chromium computes both in the theme."""
+    watch = watch_page(color_scheme=scheme)
+    page = watch.page
+    page.goto(seed_server.url + "overview.html")
+    background = page.eval_on_selector(".map", "e => getComputedStyle(e).backgroundColor")
+    colours = page.eval_on_selector_all(".legend .swatch", "els => els.map(e => getComputedStyle(e).backgroundColor)")
+    assert len(colours) >= 10
+    for colour in colours:
+        assert contrast(colour, background) >= 3, (colour, background)
+
+
+def test_the_map_is_visited_cluster_by_cluster_top_to_bottom():
+    from generator.analysis.maplayout import MapPoint
+    from generator.render.charts import map_svg
+
+    points = [MapPoint("b", "B", 500, 100, 1), MapPoint("a", "A", 100, 700, 0), MapPoint("c", "C", 300, 100, 0),
+              MapPoint("d", "D", 50, 50, -1)]
+    svg = str(map_svg(points, lambda target: target))
+    order = [svg.index(f"papers/{slug}.html") for slug in "cabd"]
+    assert order == sorted(order)  # topic 0 top to bottom, then topic 1, then papers with no topic
+
+
+def contrast(a: str, b: str) -> float:
+    def luminance(css: str) -> float:
+        r, g, b = (int(v) / 255 for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -76,7 +76,10 @@ def map_svg(points: Sequence[MapPoint], url: Url, highlight: set[str] | None = N
     parts = [f'<svg class="map" viewBox="0 0 {MAP_SIZE} {MAP_SIZE}" width="{size}" role="group" '
              f'aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">'
              f'<title id="{chart_id}-t">{escape(title)}</title>']
-    for p in points:
+    # Keyboard order: cluster by cluster (a paper's colour is its first topic), then top to
+    # bottom and left to right within it, so Tab moves to the next paper nearby.
+    ordered = sorted(points, key=lambda p: (p.colour < 0, p.colour, round(p.y / 40), p.x))
+    for p in ordered:
         faded = highlight is not None and p.slug not in highlight
         cls = "dot faded" if faded else f"dot c{p.colour}" if p.colour >= 0 else "dot"
         if faded:  # context only: not a link, so the keyboard visits the highlighted papers alone
