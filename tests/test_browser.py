@@ -75,14 +75,14 @@ def test_screenshots_at_1280_and_390_light_and_dark(seed_server, watch_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
         for scheme in ("light", "dark"):
-            for name in ("home", "paper", "search"):
+            for name, path in EVERY_PAGE_TYPE.items():
                 watch = watch_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
-                watch.page.goto(seed_server.url + KEY_PAGES[name])
+                watch.page.goto(seed_server.url + path)
                 if name == "search":
                     watch.page.wait_for_selector("#search-status[data-total]")
                 overflow = watch.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, (name, width, overflow)  # nothing wider than the screen
-                out = SCREENSHOTS / f"{name}-{width}-{scheme}.png"
+                out = SCREENSHOTS / f"{name.replace(' ', '-')}-{width}-{scheme}.png"
                 watch.page.screenshot(path=str(out))
                 assert out.stat().st_size > 10_000
 
