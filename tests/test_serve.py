@@ -87,7 +87,7 @@ def test_edit_reloads_the_browser_and_a_broken_edit_shows_the_overlay(served, wa
     page.goto(server.url + f"papers/{PAPER}.html")
     page.evaluate("window.__notReloaded = true")
     atomic_save(path, original.replace("title: Non-deep Networks", "title: Non-deep Networks, Edited"))
-    page.wait_for_function("!window.__notReloaded && document.querySelector('h1').textContent.includes('Edited')",
+    page.wait_for_function("!window.__notReloaded && (document.querySelector('h1')?.textContent || '').includes('Edited')",
                            timeout=10000)
     line = server.wait_for_log("pages re-rendered")
     assert re.search(r"content/papers/non-deep-networks\.md: \d+ pages re-rendered in \d+ ms", line)
@@ -100,7 +100,7 @@ def test_edit_reloads_the_browser_and_a_broken_edit_shows_the_overlay(served, wa
     assert "Non-deep Networks, Edited" in fetch(server.url + f"papers/{PAPER}.html")
     # fixing it clears the overlay
     atomic_save(path, original.replace("title: Non-deep Networks", "title: Non-deep Networks, Fixed"))
-    page.wait_for_function("document.querySelector('h1').textContent.includes('Fixed')", timeout=10000)
+    page.wait_for_function("(document.querySelector('h1')?.textContent || '').includes('Fixed')", timeout=10000)
     assert page.query_selector("#litsite-error-overlay") is None
     # a reload aborts the open event stream; that is the only request allowed to "fail"
     assert [e for e in watch.errors if "/__litsite/events" not in e] == []

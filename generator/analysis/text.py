@@ -7,10 +7,7 @@ from generator.content.paper import Paper
 
 
 def paper_text(paper: Paper) -> str:
-    # The title says what the paper is about more densely than any abstract sentence; a derived
-    # title is only the abstract's first words, and counting them three times would skew it.
-    if paper.title_is_derived:
-        return paper.abstract
+    # The title says what the paper is about more densely than any abstract sentence.
     return f"{paper.title_text}. {paper.title_text}. {paper.abstract}"
 
 
