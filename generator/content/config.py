@@ -30,7 +30,7 @@ class Topic:
 class TagDef:
     slug: str
     aliases: tuple[str, ...] = ()  # phrases (any case) that mean this tag
-    name: str = ""  # what readers see; tags.yaml may set it, else the first alias written as words
+    name: str = ""  # what readers see; tags.yaml may set it, else `title` makes one from the slug
     description: str = ""
 
     @property

@@ -7,6 +7,7 @@ nothing else, so a page's key (build/pagekeys.py) covers everything a render can
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from dataclasses import fields
@@ -27,7 +28,7 @@ from generator.render.lookups import lookups
 from generator.render.metadata import collection_page, scholar_tags, scholarly_article
 from generator.render.tex import tex_html
 from generator.site import urls
-from generator.site.model import Card, Chrome, author_slug
+from generator.site.model import Card, Chrome, author_slug, tag_chip
 from generator.site.pages import Page
 
 _HEADING = re.compile(r'<h[23] id="([^"]+)">(.*?)</h[23]>')
@@ -90,6 +91,7 @@ class Renderer:
         self.chrome = chrome
         self.markdown = markdown_renderer(chrome.allow_html)
         self.env.globals["chrome"] = chrome
+        self.env.globals["tag_chip"] = functools.partial(tag_chip, chrome.tag_names)
         self._sidebars.clear()
         self._items.clear()  # lists show the chrome's tag names
         self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.AUTHORS, urls.ATTENTION, urls.TOPICS,

@@ -80,13 +80,14 @@ class Card:
 
 
 SNIPPET_CHARS = 160
+SENTENCE_MIN_CHARS = 40  # a full stop before this is an abbreviation ('e.g.', 'Fig.'), not the sentence's end
 
 
 def snippet(abstract: str) -> str:
     """The abstract's first sentence, at most SNIPPET_CHARS and cut at a word ('…')."""
     text = " ".join(abstract.split())
     end = next((i + 1 for i, c in enumerate(text[:SNIPPET_CHARS]) if c in ".?!" and text[i + 1:i + 2] in (" ", "")
-                and i > 40), 0)
+                and i > SENTENCE_MIN_CHARS), 0)
     if end:
         return text[:end]
     if len(text) <= SNIPPET_CHARS:
@@ -125,7 +126,7 @@ class Chrome:
     has_years: bool
     citation_style: str  # CSL style id of the paper pages' formatted citation; "" for none
     # The vocabulary's tags (tags.yaml, not the papers: a new tag on a paper must not change
-    # every page) -> the name a chip shows ('GCN'); templates show any other tag as its words.
+    # every page) -> the name a chip shows ('GCN'); see tag_chip.
     tag_names: dict[str, str]
     has_authors: bool
 
@@ -196,8 +197,13 @@ def tag_name(config: SiteConfig, slug: str, full: bool = False) -> str:
     """A tag as readers see it: its vocabulary name, or the slug as words for a tag outside it."""
     tag = config.tag(slug)
     if tag is None:
-        return slug.replace("-", " ")
+        return tag_chip({}, slug)
     return tag.title if full else tag.short
+
+
+def tag_chip(names: dict[str, str], slug: str) -> str:
+    """What a chip shows for a tag, from the chrome's `tag_names`: a tag outside the vocabulary as words."""
+    return names.get(slug) or slug.replace("-", " ")
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
