@@ -113,3 +113,30 @@ def test_titles_that_move_a_paper_in_all_its_topics_keep_every_previous_next_lin
         assert f"papers/{paper.slug}.html" in update.rendered
         second_topic = site.site.topic_members[paper.topics[1]]
         assert (second_topic[0].slug == paper.slug) == (title == "0000 first of all")
+
+
+class RecordingBroadcaster:
+    """What the browsers would be told, in order (a real Broadcaster with no listeners says nothing)."""
+
+    def __init__(self):
+        self.events = []
+
+    def send(self, event, data=None):
+        self.events.append((event, data))
+
+
+def test_a_tab_is_told_to_reload_each_changed_page_once(live):
+    """The edited paper's page is announced first (its tab reloads at once); the lists that show
+    it follow, without naming it again (a second reload interrupted the reader, and the tests)."""
+    from generator.serve.watcher import Rebuilder
+
+    project, site = live
+    told = RecordingBroadcaster()
+    rebuilder = Rebuilder(site.config, site, told)
+    path = edit(project, "non-deep-networks", "title: Non-deep Networks", "title: Non-deep Networks, Edited")
+    rebuilder._rebuild({path})
+    reloads = [data["paths"] for event, data in told.events if event == "reload"]
+    assert reloads[0] == ["papers/non-deep-networks.html"]
+    named = [path for paths in reloads for path in paths]
+    assert len(named) == len(set(named)), named
+    assert "tags/network-depth.html" in named  # the lists follow

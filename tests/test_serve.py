@@ -101,7 +101,7 @@ def test_edit_reloads_the_browser_and_a_broken_edit_shows_the_overlay(served, wa
     # fixing it clears the overlay
     atomic_save(path, original.replace("title: Non-deep Networks", "title: Non-deep Networks, Fixed"))
     page.wait_for_function("(document.querySelector('h1')?.textContent || '').includes('Fixed')", timeout=10000)
-    assert page.query_selector("#litsite-error-overlay") is None
+    page.wait_for_function("!document.querySelector('#litsite-error-overlay')", timeout=10000)
     # a reload aborts the open event stream; that is the only request allowed to "fail"
     assert [e for e in watch.errors if "/__litsite/events" not in e] == []
 

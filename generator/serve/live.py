@@ -35,6 +35,11 @@ class Update:
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     full: bool = False
+    early: list[str] = field(default_factory=list)  # written (and announced) before the rest
+
+    def still_to_reload(self) -> list[str]:
+        """Pages a browser has not been told about yet: a tab reloaded early must not reload twice."""
+        return [p for p in self.rendered + self.removed if p not in set(self.early)]
 
     def describe(self) -> str:
         what = "full rebuild" if self.full else f"{len(self.rendered)} pages re-rendered"
@@ -117,7 +122,9 @@ class LiveSite:
             self._write(first)
             written = {p.path for p in first}
             early(sorted(written))
-        return self._update(site, neighbours, started, written)
+        update = self._update(site, neighbours, started, written)
+        update.early = sorted(written)
+        return update
 
     def _update(self, site: Site, neighbours: dict[str, list[str]], started: float, written: set[str]) -> Update:
         changed = {p.slug for p in site.papers if self.site.by_slug.get(p.slug) is not p}

@@ -86,7 +86,10 @@ class Rebuilder:
             self.broadcaster.send("broken", {"message": f"internal error: {exc}"})
             return
         say(f"{names}: {update.describe()}")
-        self.broadcaster.send("reload", None if update.full else {"paths": update.rendered + update.removed})
+        if update.full:
+            self.broadcaster.send("reload", None)
+        elif update.still_to_reload() or not update.early:
+            self.broadcaster.send("reload", {"paths": update.still_to_reload()})
         self.search_due = time.monotonic() + SEARCH_REFRESH_AFTER
 
     def _reload(self, paths: list[str]) -> None:
