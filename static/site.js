@@ -46,6 +46,34 @@
     });
   }
 
+  // Reading lists: read marks, kept in this browser only (localStorage works from file:// too).
+  // One record per list page, so two sites on one host (GitHub Pages) keep theirs apart.
+  var reading = document.querySelector("ol.reading-list");
+  if (reading) {
+    var store = "litsite-read:" + location.pathname;
+    var marks = {};
+    try { marks = JSON.parse(localStorage.getItem(store) || "{}") || {}; } catch (e) { marks = {}; }
+    var boxes = Array.prototype.slice.call(reading.querySelectorAll("input.read-box"));
+    var progress = document.getElementById("read-progress");
+    var count = function () {
+      var n = boxes.filter(function (box) { return box.checked; }).length;
+      progress.textContent = n + " of " + boxes.length + " read.";
+    };
+    boxes.forEach(function (box) {
+      var entry = box.closest("[data-paper]"), paper = entry.dataset.paper;
+      box.checked = marks[paper] === true;
+      entry.classList.toggle("is-read", box.checked);
+      box.addEventListener("change", function () {
+        if (box.checked) marks[paper] = true; else delete marks[paper];
+        entry.classList.toggle("is-read", box.checked);
+        try { localStorage.setItem(store, JSON.stringify(marks)); } catch (e) { /* private mode: not kept */ }
+        count();
+      });
+    });
+    count();
+    reading.dataset.ready = "true"; // tests wait for this
+  }
+
   // Listings: filter the papers of this page by words, and sort them (title, year, added).
   var tools = document.querySelector(".list-tools");
   var list = document.getElementById("paper-list");

@@ -50,7 +50,8 @@ def test_key_pages_load_with_no_errors_and_no_outside_requests(seed_site, seed_s
 # neither; test_exports covers the rich site's HTML with the Nu checker).
 EVERY_PAGE_TYPE = {**KEY_PAGES, "topics": "topics.html", "tags": "tags.html", "overview": "overview.html",
                    "attention": "attention.html", "attention list": "attention/derived.html", "doc": "about.html",
-                   "all papers": "list/title.html", "not found": "404.html"}
+                   "all papers": "list/title.html", "reading list": "lists/deep-graph-networks.html",
+                   "reading lists": "lists.html", "not found": "404.html"}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

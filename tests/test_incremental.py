@@ -115,6 +115,15 @@ def test_titles_that_move_a_paper_in_all_its_topics_keep_every_previous_next_lin
         assert (second_topic[0].slug == paper.slug) == (title == "0000 first of all")
 
 
+def test_editing_a_listed_paper_re_renders_its_reading_list(live):
+    project, site = live
+    before = html_files(project / "_site")
+    path = edit(project, "graph-attention-networks", "title: Graph Attention Networks", "title: Graph Attention Nets")
+    update = check_exact(project, site, path, before)
+    assert "lists/deep-graph-networks.html" in update.rendered
+    assert "Graph Attention Nets" in (project / "_site" / "lists" / "deep-graph-networks.html").read_text()
+
+
 class RecordingBroadcaster:
     """What the browsers would be told, in order (a real Broadcaster with no listeners says nothing)."""
 

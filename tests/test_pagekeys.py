@@ -50,6 +50,12 @@ def base(tmp_path_factory) -> Path:
     subject.year, subject.notes = 2021, "Notes with <kbd>raw HTML</kbd> in them."
     subject.authors = ["Emmy Noether"]
     (papers / f"{SUBJECT}.md").write_text(render_paper_file(subject), encoding="utf-8")
+    # A reading list (its pages, and the "In the reading list" line on its papers' pages).
+    lists = root / "content" / "lists"
+    lists.mkdir()
+    # (Not the subject: renaming it would leave the list naming no paper, which is an error.)
+    (lists / "start.md").write_text(f"---\ntitle: Start here\npapers:\n  - paper: {chosen[1].stem}\n"
+                                    f"    note: First.\n  - {chosen[0].stem}\n---\n", encoding="utf-8")
     return root
 
 
@@ -181,6 +187,11 @@ CONTENT_EDITS = {
     "about.md": edit_content_page("about.md", "# About, rewritten\n\n## Part\n\nText.\n\n## Part two\n\n### More\n"),
     "about.md deleted": edit_content_page("about.md", None),
     "guide.md added": edit_content_page("guide.md", "# A guide\n\nNew docs page.\n"),
+    "lists/start.md": edit_content_page("lists/start.md", f"---\ntitle: Start here, renamed\npapers:\n"
+                                                          f"  - paper: {SUBJECT}\n    note: A *new* note.\n---\n"),
+
+    "lists/start.md deleted": edit_content_page("lists/start.md", None),
+    "lists/more.md added": edit_content_page("lists/more.md", f"---\ntitle: More\npapers:\n  - {SUBJECT}\n---\n"),
 }
 
 

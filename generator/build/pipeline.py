@@ -23,6 +23,7 @@ from generator.build.writer import RenderJob, Written, copy_static, write_pages,
 from generator.console import say
 from generator.content.config import SiteConfig
 from generator.content.load import load_valid_papers
+from generator.content.readinglist import checked_against, read_reading_lists
 from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise_for_disk, swap_directory
 from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
 from generator.render.formatted import FormattedCitations
@@ -62,7 +63,9 @@ class Built:
 
 
 def load_site(config: SiteConfig, parallel: bool = False) -> Site:
-    return Site(config, load_valid_papers(config.papers_dir, parallel, config.read_rules), find_docs(config), read_intro(config))
+    papers = load_valid_papers(config.papers_dir, parallel, config.read_rules)
+    lists = checked_against(read_reading_lists(config), {p.slug for p in papers})
+    return Site(config, papers, find_docs(config), read_intro(config), lists)
 
 
 def build(config: SiteConfig, output: Path | None = None, search: bool = True, parallel: bool = True,

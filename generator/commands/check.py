@@ -12,10 +12,12 @@ from generator.errors import InputError
 
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("check", help="report every problem in the content, with file:line:col",
-                            description="Validate paper files (and site.yaml): YAML syntax, unknown keys, types, "
+                            description="Validate paper files, reading lists (content/lists) and site.yaml: YAML "
+                                        "syntax, unknown keys, types, "
                                         "required fields, duplicate slugs and papers, tags and topics outside the "
-                                        "vocabulary, URLs, DOIs and arXiv ids. Exit code 1 when there are errors.")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: content/papers)")
+                                        "vocabulary, URLs, DOIs and arXiv ids, list entries naming no paper. Exit code 1 when there "
+                                        "are errors.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: content/papers and content/lists)")
     p.add_argument("--format", choices=("text", "github"), default="text",
                    help="'github' prints workflow annotations that show on the pull request")
     p.set_defaults(func=run)

@@ -10,6 +10,7 @@ from generator.content.config import SiteConfig
 from generator.content.frontmatter import key_lines, split_front_matter
 from generator.content.identity import abstract_key, evidence_key
 from generator.content.paper import Paper
+from generator.content.readinglist import check_reading_list, is_list_file, list_files, unknown_papers
 from generator.content.slugs import slugify
 from generator.content.validate import check_paper_file
 from generator.errors import InputError, Problem
@@ -48,8 +49,12 @@ def paper_files(config: SiteConfig, paths: list[Path]) -> list[Path]:
 
 def check(config: SiteConfig, paths: list[Path]) -> CheckReport:
     files = paper_files(config, paths)
+    # Reading lists: all of them by default, or those among the paths given.
+    lists = [f for f in files if is_list_file(f, config)] if paths else list_files(config)
+    files = [f for f in files if not is_list_file(f, config)]
     problems: list[Problem] = []
     papers: list[Paper] = []
+    problems += [_relative(p, config.root) for p in _reading_lists(lists, config)]
     for path in files:
         paper, found = check_paper_file(path, rules=config.read_rules)
         problems += [_relative(p, config.root) for p in found]
@@ -58,7 +63,19 @@ def check(config: SiteConfig, paths: list[Path]) -> CheckReport:
     problems += _duplicates(papers, config)
     problems += _vocabulary(papers, config)
     problems.sort(key=lambda p: (p.path or "", p.line or 0, p.column or 0))
-    return CheckReport(problems, len(files))
+    return CheckReport(problems, len(files) + len(lists))
+
+
+def _reading_lists(files: list[Path], config: SiteConfig) -> list[Problem]:
+    """Each list's own problems, and entries naming no paper (of all content/papers, checked or not)."""
+    problems: list[Problem] = []
+    slugs = {p.stem for p in config.papers_dir.glob("*.md")}
+    for path in files:
+        reading_list, found = check_reading_list(path, config.read_rules, partial=True)
+        problems += found
+        if reading_list is not None:
+            problems += unknown_papers(reading_list, slugs)
+    return problems
 
 
 def _relative(problem: Problem, root: Path) -> Problem:

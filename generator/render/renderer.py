@@ -95,7 +95,7 @@ class Renderer:
         self._sidebars.clear()
         self._items.clear()  # lists show the chrome's tag names
         self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.AUTHORS, urls.ATTENTION, urls.TOPICS,
-                               *(item.path for item in chrome.nav)}
+                               urls.READING_LISTS, *(item.path for item in chrome.nav)}
 
     def paper_item(self, card: Card, root: str) -> Markup:
         """A paper as listed on listing, tag, topic and paper pages: the same HTML wherever it

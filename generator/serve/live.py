@@ -19,6 +19,7 @@ from generator.build.pipeline import Built, build, write_exports
 from generator.build.writer import RenderJob, write_pages
 from generator.content.config import SiteConfig
 from generator.content.paper import Paper
+from generator.content.readinglist import checked_against
 from generator.content.validate import read_paper
 from generator.render.renderer import Renderer
 from generator.search.offline import write_fallback_index
@@ -110,7 +111,9 @@ class LiveSite:
         papers = sorted(by_slug.values(), key=lambda p: p.slug)
         neighbours = {s: [o for o in others if o in by_slug] for s, others in self.neighbours.items() if s in by_slug}
         neighbours.update(self.related.neighbours_of(edited))
-        site = Site(self.config, papers, self.site.docs, self.site.intro)
+        # A list naming a paper just deleted or renamed: the overlay says so, the site stays.
+        lists = checked_against(self.site.lists, by_slug)
+        site = Site(self.config, papers, self.site.docs, self.site.intro, lists)
         forget(self.output)  # pages change in place now: the next build must not trust the manifest
         chrome = site.chrome()
         if chrome != self.renderer.chrome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from generator.content.config import SiteConfig
+from generator.content.readinglist import LISTS_FOLDER
 from generator.errors import InputError
 from generator.files import is_inside
 from generator.site import urls
@@ -20,7 +21,7 @@ def find_docs(config: SiteConfig) -> list[DocSource]:
     content = config.content_dir
     for path in sorted(content.rglob("*.md")):
         rel = path.relative_to(content)
-        if rel.parts[0] == "papers" or rel.as_posix() == "index.md":
+        if rel.parts[0] in ("papers", LISTS_FOLDER) or rel.as_posix() == "index.md":
             continue
         if not is_inside(path, content):
             raise InputError("links outside content/; docs pages must live inside it", path)

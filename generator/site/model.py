@@ -15,6 +15,7 @@ from generator.content.citekeys import citation_keys
 from generator.content.config import SiteConfig, Topic
 from generator.content.history import last_changes
 from generator.content.paper import Paper
+from generator.content.readinglist import ReadingList
 from generator.content.slugs import slugify
 from generator.site import urls
 
@@ -129,6 +130,16 @@ class Chrome:
     # every page) -> the name a chip shows ('GCN'); see tag_chip.
     tag_names: dict[str, str]
     has_authors: bool
+    has_lists: bool = False
+
+
+@dataclass(frozen=True)
+class ListMembership:
+    """A reading list a paper is in, as its page names it ("In the reading list: …, 3 of 12")."""
+    slug: str
+    title: str
+    position: int  # from 1
+    length: int
 
 
 @dataclass
@@ -137,9 +148,15 @@ class Site:
     papers: list[Paper]
     docs: list[DocSource] = field(default_factory=list)
     intro: str = ""
+    lists: list[ReadingList] = field(default_factory=list)  # entries all name papers of the site (checked)
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.papers}
+        self.lists_of: dict[str, list[ListMembership]] = {}
+        for reading_list in self.lists:
+            for i, slug in enumerate(reading_list.slugs, 1):
+                membership = ListMembership(reading_list.slug, reading_list.title, i, len(reading_list.entries))
+                self.lists_of.setdefault(slug, []).append(membership)
         self.cards = {p.slug: Card.of(p) for p in self.papers}
         self.cite_keys = citation_keys(self.papers)
         self.topic_counts = Counter(t for p in self.papers for t in p.topics)
@@ -190,7 +207,7 @@ class Site:
                       config.allow_html, tuple(NavLink(n.title, urls.doc(n.page)) for n in config.nav),
                       self.topic_tree, dict(self.topic_titles), len(self.papers), len(config.topics),
                       bool(self.year_members), config.citation_style,
-                      {t.slug: t.short for t in config.tags}, bool(self.author_members))
+                      {t.slug: t.short for t in config.tags}, bool(self.author_members), bool(self.lists))
 
 
 def tag_name(config: SiteConfig, slug: str, full: bool = False) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from generator.analysis.maplayout import MapPoint
 from generator.content.paper import Paper
-from generator.site.model import Card, Crumb, DocSource, Pager, PaperLink, TopicNode
+from generator.site.model import Card, Crumb, DocSource, ListMembership, Pager, PaperLink, TopicNode
 from generator.site.stats import Bar
 
 
@@ -28,6 +28,7 @@ class PaperContext:
     next: PaperLink | None
     primary_topic: str | None
     cite_key: str  # unique in the site, so it may change when another paper's does
+    lists: tuple[ListMembership, ...] = ()  # the reading lists it is in
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,26 @@ class OverviewContext:
 
 
 @dataclass(frozen=True)
+class ListItem:
+    card: Card
+    note: str  # Markdown
+
+
+@dataclass(frozen=True)
+class ReadingListContext:
+    slug: str  # the key its read marks are kept under in the browser
+    heading: str
+    lead: str
+    intro: str  # Markdown
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class ReadingListsContext:
+    lists: tuple[tuple[str, str, str, int], ...]  # (slug, title, description, papers)
+
+
+@dataclass(frozen=True)
 class DocContext:
     doc: DocSource
 
@@ -103,7 +124,7 @@ class NoContext:
 
 
 Context = (HomeContext | PaperContext | ListingContext | TagsContext | AuthorsContext | YearsContext | AttentionContext
-           | OverviewContext | DocContext | SearchContext | NoContext)
+           | OverviewContext | ReadingListContext | ReadingListsContext | DocContext | SearchContext | NoContext)
 
 
 @dataclass(frozen=True)

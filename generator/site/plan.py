@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from generator.analysis.maplayout import PALETTE_SIZE, map_points
 from generator.content.config import Topic
 from generator.content.paper import Paper
+from generator.content.readinglist import ReadingList
 from generator.site import urls
 from generator.site.model import (
     Card,
@@ -33,10 +34,13 @@ from generator.site.pages import (
     DocContext,
     HomeContext,
     ListingContext,
+    ListItem,
     NoContext,
     OverviewContext,
     Page,
     PaperContext,
+    ReadingListContext,
+    ReadingListsContext,
     SearchContext,
     TagsContext,
     YearsContext,
@@ -98,6 +102,7 @@ def plan_collection_pages(site: Site) -> list[Page]:
     pages += _listing(site, urls.ALL_BY_ADDED, "All papers, newest first", sorted(site.papers, key=by_newest), "all",
                       (), description="All papers, most recently added first.", sort="added")
     pages += _attention(site)
+    pages += _reading_lists(site)
     pages += [_doc_page(site, doc) for doc in site.docs]
     topics = tuple((t.slug, site.topic_titles.get(t.slug, t.slug)) for t in site.config.topics)
     pages.append(Page(urls.SEARCH, "search.html", "Search", f"Search {site.config.title}.",
@@ -134,7 +139,8 @@ def paper_page(site: Site, paper: Paper, related: Related) -> Page:
     crumbs = (Crumb("Topics", urls.TOPICS),) + (_topic_crumbs(site, topic) if topic else ())
     previous, following = neighbours_in_topic(site, paper, primary)
     similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
-    context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug])
+    context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug],
+                           tuple(site.lists_of.get(paper.slug, ())))
     return Page(urls.paper(paper.slug), "paper.html", shown_title(paper), _summary(paper), context, crumbs,
                 topic=primary, searchable=True)
 
@@ -279,6 +285,26 @@ def _attention(site: Site) -> list[Page]:
                  "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
                  AttentionContext(tuple(sections)), (Crumb("Needs attention"),))
     return [index] + pages
+
+
+def _reading_lists(site: Site) -> list[Page]:
+    if not site.lists:
+        return []
+    ordered = sorted(site.lists, key=lambda r: (r.title.casefold(), r.slug))
+    index = Page(urls.READING_LISTS, "reading_lists.html", "Reading lists",
+                 f"{len(ordered)} reading lists: papers in the order to read them, with notes.",
+                 ReadingListsContext(tuple((r.slug, r.title, r.description, len(r.entries)) for r in ordered)),
+                 (Crumb("Reading lists"),))
+    return [index] + [_reading_list_page(site, r) for r in ordered]
+
+
+def _reading_list_page(site: Site, reading_list: ReadingList) -> Page:
+    items = tuple(ListItem(site.cards[e.slug], e.note) for e in reading_list.entries)
+    lead = reading_list.description
+    return Page(urls.reading_list(reading_list.slug), "reading_list.html", reading_list.title,
+                lead or f"A reading list of {len(items)} papers.",
+                ReadingListContext(reading_list.slug, reading_list.title, lead, reading_list.intro, items),
+                (Crumb("Reading lists", urls.READING_LISTS), Crumb(reading_list.title)))
 
 
 def _doc_page(site: Site, doc: DocSource) -> Page:

@@ -13,6 +13,7 @@ TOPICS = "topics.html"
 TAGS = "tags.html"
 YEARS = "years.html"
 AUTHORS = "authors.html"
+READING_LISTS = "lists.html"
 OVERVIEW = "overview.html"
 ATTENTION = "attention.html"
 NOT_FOUND = "404.html"
@@ -37,13 +38,15 @@ YEARS_DIR = "years"
 AUTHORS_DIR = "authors"
 LIST_DIR = "list"
 ATTENTION_DIR = "attention"
+READING_LISTS_DIR = "lists"
 
 # Paths the generator writes itself; a docs page may not take one of them.
 RESERVED_FILES = frozenset({HOME, SEARCH, TAGS, TOPICS, ATTENTION, NOT_FOUND, YEARS, AUTHORS, OVERVIEW, SITEMAP, FEED,
+                            READING_LISTS,
                             ROBOTS, PAPERS_JSON, PAPERS_BIB, PAPERS_CSL, PAPERS_RIS,
                             OFFLINE_INDEX})
 RESERVED_DIRS = frozenset({PAPERS_DIR, TAGS_DIR, TOPICS_DIR, LIST_DIR, STATIC, PAGEFIND, YEARS_DIR, AUTHORS_DIR,
-                           ATTENTION_DIR})
+                           ATTENTION_DIR, READING_LISTS_DIR})
 
 
 def paper(slug: str) -> str:
@@ -64,6 +67,10 @@ def year(value: int) -> str:
 
 def author(slug: str) -> str:
     return f"{AUTHORS_DIR}/{slug}.html"
+
+
+def reading_list(slug: str) -> str:
+    return f"{READING_LISTS_DIR}/{slug}.html"
 
 
 def attention(kind: str) -> str:
