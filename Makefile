@@ -44,8 +44,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist), each taking whole files: the suite's builds, browsers and
+# validators wait on disk and subprocesses as much as on the CPU. TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The README's pictures: the browser tests, writing their screenshots into docs/screenshots.
 screenshots: $(STAMP) system-deps

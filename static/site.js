@@ -36,13 +36,88 @@
     });
   });
 
-  // The map's dots carry their titles in <title>, shown on hover; keyboard focus shows it here.
-  var caption = document.getElementById("map-caption");
-  if (caption) {
-    document.querySelector(".map").addEventListener("focusin", function (event) {
+  // The map: a caption beside the dot under the pointer or the focus; a dot answers within
+  // REACH px of its centre, so however small it is drawn its target is 24 px wide (WCAG 2.2);
+  // a filter shows one topic's papers. Without this script the dots are plain links with titles.
+  var map = document.querySelector("svg.map");
+  if (map) mapTools(map);
+
+  function mapTools(svg) {
+    var REACH = 12;
+    var frame = svg.parentNode, tip = document.getElementById("map-tip"), caption = document.getElementById("map-caption");
+    var select = document.getElementById("map-topic"), count = document.getElementById("map-count");
+    var links = Array.prototype.slice.call(svg.querySelectorAll("a"));
+    var dots = links.map(function (link) {
+      var circle = link.querySelector("circle"), title = link.querySelector("title"), text = title ? title.textContent : "";
+      if (title) { link.setAttribute("aria-label", text); title.remove(); } // the caption replaces the slow native tooltip
+      var dot = { link: link, x: +circle.getAttribute("cx"), y: +circle.getAttribute("cy"), title: text, group: link.dataset.g || "" };
+      link.litsiteDot = dot;
+      return dot;
+    });
+    var only = "", near = null;
+    var nearest = function (clientX, clientY) {
+      var m = svg.getScreenCTM();
+      if (!m) return null;
+      var x = (clientX - m.e) / m.a, y = (clientY - m.f) / m.d, reach = REACH / m.a, best = null, bestDistance = reach * reach;
+      for (var i = 0; i < dots.length; i++) {
+        var dot = dots[i];
+        if (only && dot.group !== only) continue;
+        var dx = dot.x - x, dy = dot.y - y, distance = dx * dx + dy * dy;
+        if (distance <= bestDistance) { bestDistance = distance; best = dot; }
+      }
+      return best;
+    };
+    var show = function (dot) {
+      if (near && near !== dot) near.link.classList.remove("near");
+      near = dot;
+      if (!dot) { tip.hidden = true; return; }
+      dot.link.classList.add("near");
+      caption.textContent = dot.title;
+      tip.textContent = dot.title;
+      tip.hidden = false;
+      var m = svg.getScreenCTM(), box = frame.getBoundingClientRect();
+      var x = m.a * dot.x + m.e - box.left, y = m.d * dot.y + m.f - box.top;
+      var width = tip.offsetWidth, height = tip.offsetHeight;
+      // Beside the dot, on whichever side keeps it inside the map.
+      tip.style.left = Math.max(0, x + 14 + width <= box.width ? x + 14 : x - 14 - width) + "px";
+      tip.style.top = Math.max(0, y - height - 10 >= 0 ? y - height - 10 : y + 14) + "px";
+      frame.dataset.tip = dot.link.getAttribute("href"); // tests wait for this
+    };
+    var moved = null;
+    svg.addEventListener("pointermove", function (event) {
+      if (!moved) requestAnimationFrame(function () { show(nearest(moved.clientX, moved.clientY)); moved = null; });
+      moved = event;
+    });
+    svg.addEventListener("pointerleave", function () { show(null); });
+    svg.addEventListener("click", function (event) {
+      if (event.target.closest("a")) return; // on a dot: its own link opens
+      var dot = nearest(event.clientX, event.clientY);
+      if (dot) location.href = new URL(dot.link.getAttribute("href"), document.baseURI).href;
+    });
+    svg.addEventListener("focusin", function (event) {
       var link = event.target.closest("a");
-      var title = link && link.querySelector("title");
-      if (title) caption.textContent = title.textContent;
+      if (link && link.litsiteDot) show(link.litsiteDot);
+    });
+    svg.addEventListener("focusout", function () { tip.hidden = true; });
+    if (!select) return;
+    select.addEventListener("change", function () {
+      only = select.value;
+      var shown = 0;
+      svg.classList.toggle("filtered", !!only);
+      frame.classList.toggle("filtered", !!only);
+      dots.forEach(function (dot) {
+        var out = !!only && dot.group !== only;
+        dot.link.classList.toggle("dim", out);
+        if (out) { dot.link.setAttribute("tabindex", "-1"); dot.link.setAttribute("aria-hidden", "true"); }
+        else { dot.link.removeAttribute("tabindex"); dot.link.removeAttribute("aria-hidden"); shown++; }
+      });
+      // The chosen topic's dots drawn last, over the others; every dot back in place for all topics.
+      dots.forEach(function (dot) { if (!only || dot.group === only) svg.appendChild(dot.link); });
+      frame.querySelectorAll(".cluster-label").forEach(function (label) {
+        label.classList.toggle("shown", label.dataset.g === only);
+      });
+      count.textContent = only ? shown + " paper" + (shown === 1 ? "" : "s") + " with this main topic" : "";
+      show(null);
     });
   }
 

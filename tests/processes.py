@@ -49,9 +49,9 @@ def children_of(pid: int) -> list[str]:
         return []
 
 
-def wait_for(condition, seconds: float = 60) -> bool:
+def wait_for(condition, seconds: float = 180) -> bool:
     """Poll `condition` until it holds (True) or `seconds` pass (False): a guard against hangs,
-    never a measure of speed."""
+    never a measure of speed (generous: the suite runs two test processes on two cores)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -65,8 +65,17 @@ def build_reaching(project: Path, moment: str, **popen) -> subprocess.Popen:
     Pagefind ("pagefind"): the moments a stopped build could leave a child behind."""
     build = start(project, "build", **popen)
     if moment == "workers":
-        seen = wait_for(lambda: len(children_of(build.pid)) >= 1)
+        reached = lambda: len(children_of(build.pid)) >= 1
     else:
-        seen = wait_for(lambda: any("pagefind" in line for line in processes_mentioning(str(project))))
-    assert seen, f"the build never started its {moment}"
+        reached = lambda: any("pagefind" in line for line in processes_mentioning(str(project)))
+    seen = []
+
+    def reached_or_ended() -> bool:  # a build that ended without reaching it is the failure
+        if reached():
+            seen.append(True)
+            return True
+        return build.poll() is not None
+
+    wait_for(reached_or_ended)
+    assert seen, f"the build never started its {moment} (exit code {build.poll()})"
     return build

@@ -174,3 +174,17 @@ def test_a_list_without_javascript_shows_no_dead_checkboxes(seed_site, watch_pag
     watch.page.goto(seed_site.resolve().as_uri() + f"/lists/{LIST}.html")
     assert watch.page.locator("ol.reading-list > li").count() == 6
     assert not watch.page.locator("input.read-box").first.is_visible()
+
+
+def test_a_hostile_list_is_escaped_everywhere_it_shows(seed_copy):
+    hostile = "<script>alert(1)</script>\" onmouseover=\"alert(2)"
+    write_list(seed_copy, "hostile.md", "---\n" + f"title: '{hostile}'\ndescription: '{hostile}'\n"
+               "papers:\n  - paper: non-deep-networks\n    note: '<img src=x onerror=alert(3)> [x](javascript:alert(4))'\n"
+               "---\n<iframe src=\"https://example.org\"></iframe>\n")
+    run_litsite(seed_copy, "build", "--no-search", check=True)
+    site = seed_copy / "_site"
+    for page in (site / "lists" / "hostile.html", site / "lists.html", site / "papers" / "non-deep-networks.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "onmouseover=\"alert" not in text, page
+        assert "<img src=x" not in text and "<iframe" not in text and 'href="javascript:' not in text, page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (site / "lists" / "hostile.html").read_text(encoding="utf-8")

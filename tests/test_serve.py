@@ -37,7 +37,7 @@ class Serve:
         for line in self.process.stderr:
             self.log.append(line.rstrip())
 
-    def wait_for_log(self, text: str, timeout: float = 20) -> str:
+    def wait_for_log(self, text: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in self.log:
@@ -69,7 +69,7 @@ def atomic_save(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def wait_until(predicate, timeout: float = 10):
+def wait_until(predicate, timeout: float = 60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -88,20 +88,20 @@ def test_edit_reloads_the_browser_and_a_broken_edit_shows_the_overlay(served, wa
     page.evaluate("window.__notReloaded = true")
     atomic_save(path, original.replace("title: Non-deep Networks", "title: Non-deep Networks, Edited"))
     page.wait_for_function("!window.__notReloaded && (document.querySelector('h1')?.textContent || '').includes('Edited')",
-                           timeout=10000)
+                           timeout=60000)
     line = server.wait_for_log("pages re-rendered")
     assert re.search(r"content/papers/non-deep-networks\.md: \d+ pages re-rendered in \d+ ms", line)
     assert int(re.search(r"(\d+) pages", line).group(1)) < 40  # not the whole site
     # a broken edit: overlay in the browser, error in the terminal, last good page still served
     atomic_save(path, original.replace("title: Non-deep Networks", "title: [Broken"))
-    page.wait_for_selector("#litsite-error-overlay", timeout=10000)
+    page.wait_for_selector("#litsite-error-overlay", timeout=60000)
     assert "non-deep-networks.md:" in page.text_content("#litsite-error-overlay")
     server.wait_for_log("rebuild failed")
     assert "Non-deep Networks, Edited" in fetch(server.url + f"papers/{PAPER}.html")
     # fixing it clears the overlay
     atomic_save(path, original.replace("title: Non-deep Networks", "title: Non-deep Networks, Fixed"))
-    page.wait_for_function("(document.querySelector('h1')?.textContent || '').includes('Fixed')", timeout=10000)
-    page.wait_for_function("!document.querySelector('#litsite-error-overlay')", timeout=10000)
+    page.wait_for_function("(document.querySelector('h1')?.textContent || '').includes('Fixed')", timeout=60000)
+    page.wait_for_function("!document.querySelector('#litsite-error-overlay')", timeout=60000)
     # a reload aborts the open event stream; that is the only request allowed to "fail"
     assert [e for e in watch.errors if "/__litsite/events" not in e] == []
 
@@ -133,11 +133,11 @@ def test_a_burst_of_100_edits_is_debounced_into_few_rebuilds(served):
     for n, path in enumerate(files):
         path.write_text(path.read_text(encoding="utf-8") + f"\nBurst {n} note.\n", encoding="utf-8")
     wait_until(lambda: all(f"Burst {n} " in fetch(server.url + f"papers/{p.stem}.html")
-                           for n, p in [(0, files[0]), (50, files[50]), (99, files[99])]), timeout=60)
+                           for n, p in [(0, files[0]), (50, files[50]), (99, files[99])]), timeout=120)
     # Pages are written before the update is logged: wait for the server's own account of all
     # 100 files (a file whose events straddle two batches is named twice, hence >=).
     updates = lambda: [line for line in server.log if "re-rendered" in line or "full rebuild" in line]
-    wait_until(lambda: sum(files_rebuilt(line) for line in updates()) >= 100, timeout=60)
+    wait_until(lambda: sum(files_rebuilt(line) for line in updates()) >= 100, timeout=120)
     assert 1 <= len(updates()) <= 10, updates()
 
 
@@ -153,7 +153,7 @@ def test_search_index_is_refreshed_in_the_background(served):
     project, server = served
     path = paper_path(project)
     atomic_save(path, path.read_text().replace("title: Non-deep Networks", "title: Zyzzyvaquux Networks"))
-    server.wait_for_log("search index refreshed", timeout=60)
+    server.wait_for_log("search index refreshed", timeout=120)
     assert "zyzzyvaquux" in fetch(server.url + "search-index.js")
 
 
@@ -202,9 +202,9 @@ def test_only_tabs_showing_a_changed_page_reload(served, watch_page):
                                                     function (e) { window.__skipped = e.detail; })""")
     atomic_save(path, path.read_text(encoding="utf-8") + "\nA note for one tab only.\n")
     paper_tab.wait_for_function("!window.__notReloaded && document.body.textContent.includes('one tab only')",
-                                timeout=10000)
+                                timeout=60000)
     server.wait_for_log("re-rendered")
-    other_tab.wait_for_function("window.__skipped !== undefined", timeout=10000)  # the event was handled
+    other_tab.wait_for_function("window.__skipped !== undefined", timeout=60000)  # the event was handled
     skipped = other_tab.evaluate("window.__skipped")
     assert f"papers/{PAPER}.html" in skipped
     assert other_tab.evaluate("window.__notReloaded") is True

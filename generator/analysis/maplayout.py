@@ -25,6 +25,7 @@ class MapPoint:
     x: float
     y: float
     colour: int  # index into the palette; -1 for papers without a topic
+    group: int = -1  # its first topic's place in the taxonomy (colours repeat past PALETTE_SIZE topics)
 
 
 def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
@@ -70,13 +71,94 @@ def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
         radius[members] = 0.28 * math.sqrt(len(members) / largest)
     xy = placed + radius[:, None] * local
     xy = (xy - xy.min(axis=0)) / np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
-    colour_of = {slug: i % PALETTE_SIZE for i, slug in enumerate(topics)}
+    group_of = {slug: i for i, slug in enumerate(topics)}
     points = []
     for i, paper in enumerate(papers):
-        topic = paper.topics[0] if paper.topics else ""
+        group = group_of.get(paper.topics[0], -1) if paper.topics else -1
         points.append(MapPoint(paper.slug, paper.title_text, round(20 + xy[i, 0] * (MAP_SIZE - 40), 1),
-                               round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), colour_of.get(topic, -1)))
+                               round(20 + xy[i, 1] * (MAP_SIZE - 40), 1), group % PALETTE_SIZE if group >= 0 else -1,
+                               group))
     return tuple(points)
+
+
+@dataclass(frozen=True)
+class ClusterLabel:
+    """A topic's name on the map, among its papers; its number alone where the name has no room,
+    and on a phone. A label with no free place at some width is left out there (the legend has it)."""
+    number: int  # the topic's place in the legend, from 1
+    colour: int
+    title: str
+    x: float  # where it goes on a wide screen (map units)
+    y: float
+    named: bool  # False: the name would cover another label, so only the number shows
+    wide: bool  # False: no free place on a wide screen
+    phone_x: float  # where the number goes on a phone, apart from the other numbers
+    phone_y: float
+    phone: bool  # False: no free place on a phone
+
+
+LABEL_MIN_PAPERS = 3
+# How big a label is on the map, in map units: 13 px bold text on a ~700 px wide map (a wide
+# screen) and a 24 px number on a ~360 px one (a phone).
+CHAR_UNITS, LINE_UNITS, BADGE_UNITS = 9.5, 30.0, 34.0
+PHONE_BADGE_UNITS = 56.0
+_NAME_SHIFTS = ((0, 0), (0, -1), (0, 1), (0, -2), (0, 2))  # in label sizes, tried in turn
+_BADGE_SHIFTS = _NAME_SHIFTS[:3] + ((-1, 0), (1, 0), (-1, -1), (1, -1), (-1, 1), (1, 1), (-2, 0), (2, 0))
+Box = tuple[float, float, float, float]
+
+
+def cluster_labels(points: tuple[MapPoint, ...], titles: list[str]) -> tuple[ClusterLabel, ...]:
+    """One label per topic with at least LABEL_MIN_PAPERS papers on the map, the biggest topics
+    placed first, none covering another (deterministic: the same map gives the same labels)."""
+    members: dict[int, list[MapPoint]] = {}
+    for point in points:
+        if point.group >= 0:
+            members.setdefault(point.group, []).append(point)
+    wide: list[Box] = []
+    phone: list[Box] = []
+    labels = []
+    for group, dots in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(dots) < LABEL_MIN_PAPERS or group >= len(titles):
+            continue
+        x, y = _median([d.x for d in dots]), _median([d.y for d in dots])
+        title = titles[group]
+        name = _free_place(x, y, BADGE_UNITS + CHAR_UNITS * len(title), LINE_UNITS, wide, _NAME_SHIFTS)
+        box = name or _free_place(x, y, BADGE_UNITS, LINE_UNITS, wide, _BADGE_SHIFTS)
+        small = _free_place(x, y, PHONE_BADGE_UNITS, PHONE_BADGE_UNITS, phone, _BADGE_SHIFTS)
+        if box is None and small is None:
+            continue
+        wide += [box] if box else []
+        phone += [small] if small else []
+        at, phone_at = _centre(box or _box(x, y, 0, 0)), _centre(small or _box(x, y, 0, 0))
+        labels.append(ClusterLabel(group + 1, group % PALETTE_SIZE, title, at[0], at[1], name is not None,
+                                   box is not None, phone_at[0], phone_at[1], small is not None))
+    return tuple(sorted(labels, key=lambda label: label.number))
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return round((box[0] + box[2]) / 2, 1), round((box[1] + box[3]) / 2, 1)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _box(x: float, y: float, width: float, height: float) -> Box:
+    """A box centred on (x, y), moved inside the map."""
+    left = min(max(x - width / 2, 0.0), MAP_SIZE - width)
+    top = min(max(y - height / 2, 0.0), MAP_SIZE - height)
+    return (left, top, left + width, top + height)
+
+
+def _free_place(x: float, y: float, width: float, height: float, taken: list[Box],
+                shifts: tuple[tuple[int, int], ...]) -> Box | None:
+    for dx, dy in shifts:
+        box = _box(x + dx * width, y + dy * height, width, height)
+        if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken):
+            return box
+    return None
 
 
 def _spread(vectors):

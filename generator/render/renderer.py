@@ -65,8 +65,8 @@ def template_environment(templates: Path) -> jinja2.Environment:
     env.filters["tojson_script"] = json_for_script
     env.globals.update(bibtex=bibtex_entry, csl_json=csl_json, ris=ris_record, data_uri=data_uri, tex=tex_html,
                        headings=headings, author_slug=author_slug, paths=urls,
-                       bar_chart=charts.bar_chart, column_chart=charts.column_chart, data_table=charts.data_table,
-                       map_svg=charts.map_svg, scholar_tags=scholar_tags, scholarly_article=scholarly_article,
+                       bar_chart=charts.bar_chart,
+                       map_svg=charts.map_svg, map_labels=charts.map_labels, scholar_tags=scholar_tags, scholarly_article=scholarly_article,
                        collection_page=collection_page, lookups=lookups)
     return env
 

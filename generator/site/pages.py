@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analysis.maplayout import MapPoint
+from generator.analysis.maplayout import ClusterLabel, MapPoint
 from generator.content.paper import Paper
 from generator.site.model import Card, Crumb, DocSource, ListMembership, Pager, PaperLink, TopicNode
 from generator.site.stats import Bar
@@ -81,8 +81,10 @@ class OverviewContext:
     topic_bars: tuple[Bar, ...]
     tag_bars: tuple[Bar, ...]
     added_bars: tuple[Bar, ...]
+    added_per: str  # what one added bar counts: 'month' or 'year'
     points: tuple[MapPoint, ...]
-    legend: tuple[tuple[int, str, str], ...]  # (colour, topic slug, topic title)
+    legend: tuple[tuple[int, str, str], ...]  # (colour, topic slug, topic title); a topic's number is its place + 1
+    labels: tuple[ClusterLabel, ...]
     tag_count: int
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from generator.analysis.maplayout import PALETTE_SIZE, map_points
+from generator.analysis.maplayout import PALETTE_SIZE, cluster_labels, map_points
 from generator.content.config import Topic
 from generator.content.paper import Paper
 from generator.content.readinglist import ReadingList
@@ -254,8 +254,11 @@ def overview_page(site: Site) -> Page:
     """The overview: charts of the counts and the map (costly at scale: TF-IDF and LSA)."""
     topics = [t.slug for t in site.config.topics]
     legend = tuple((i % PALETTE_SIZE, t.slug, t.title) for i, t in enumerate(site.config.topics))
-    context = OverviewContext(topic_bars(site), tag_bars(site), added_bars(site), map_points(site.papers, topics),
-                              legend, len(site.tag_counts))
+    points = map_points(site.papers, topics)
+    added_per, added = added_bars(site)
+    labels = cluster_labels(points, [t.title for t in site.config.topics])
+    context = OverviewContext(topic_bars(site), tag_bars(site), added, added_per, points, legend, labels,
+                              len(site.tag_counts))
     return Page(urls.OVERVIEW, "overview.html", "Overview", f"The shape of {site.config.title}: topics, tags, "
                 "additions over time and a map of the papers.", context, (Crumb("Overview"),))
 

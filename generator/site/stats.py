@@ -27,14 +27,23 @@ def tag_bars(site: Site, limit: int = 20, papers: list[Paper] | None = None) -> 
     return tuple(Bar(tag_name(site.config, tag), n, urls.tag(tag)) for tag, n in top)
 
 
-def added_bars(site: Site) -> tuple[Bar, ...]:
-    """Papers added per month, for every month from the first to the last addition."""
-    months = Counter((p.added.year, p.added.month) for p in site.papers if p.added)
-    if not months:
-        return ()
-    (y, m), last = min(months), max(months)
+MONTHS_SHOWN = 24  # beyond two years of additions, a bar per year (a row per month would be a wall)
+
+
+def added_bars(site: Site) -> tuple[str, tuple[Bar, ...]]:
+    """('month', papers added per month from the first addition to the last), or ('year', ...)
+    past MONTHS_SHOWN."""
+    dates = [p.added for p in site.papers if p.added]
+    if not dates:
+        return "month", ()
+    first, last = min(dates), max(dates)
+    if (last.year - first.year) * 12 + last.month - first.month >= MONTHS_SHOWN:
+        years = Counter(d.year for d in dates)
+        return "year", tuple(Bar(str(y), years.get(y, 0)) for y in range(first.year, last.year + 1))
+    months = Counter((d.year, d.month) for d in dates)
+    (y, m), end = (first.year, first.month), (last.year, last.month)
     bars = []
-    while (y, m) <= last:
+    while (y, m) <= end:
         bars.append(Bar(dt.date(y, m, 1).strftime("%b %Y"), months.get((y, m), 0)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return tuple(bars)
+    return "month", tuple(bars)
