@@ -52,7 +52,7 @@ test: $(STAMP) system-deps
 
 # The README's pictures: the browser tests, writing their screenshots into docs/screenshots.
 screenshots: $(STAMP) system-deps
-	LITSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -k screenshot
+	LITSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -m screenshots
 
 bench/.venv-mkdocs/bin/mkdocs:
 	$(PYTHON) -m venv bench/.venv-mkdocs

@@ -6,6 +6,42 @@
 (function () {
   "use strict";
 
+  // Pagefind's excerpt is a window on the page's text, which begins with the title: a window
+  // that opens on the title (or on its last words) repeats the heading the result already
+  // shows, and a derived title (the abstract's first words) is then read a second time.
+  // Words are compared by their letters and digits ("GCNs." is "gcns"; "—" is no word).
+  function withoutTitle(excerpt, title, summary) {
+    var words = excerpt.split(" "), heading = wordsOf(title);
+    var follows = function (from, wanted) { // the index after `wanted` read from words[from], or -1
+      var i = from, t = 0;
+      for (; i < words.length && t < wanted.length; i++) {
+        var found = wordsOf(words[i].replace(/<\/?mark>/g, ""));
+        for (var j = 0; j < found.length; j++, t++) if (t >= wanted.length || found[j] !== wanted[t]) return -1;
+      }
+      return t >= wanted.length ? i : -1;
+    };
+    var endOfTitle = function (from, shortest) { // after the longest run of the title's last words
+      for (var k = heading.length; k >= shortest; k--) {
+        var at = follows(from, heading.slice(heading.length - k));
+        if (at >= 0) return at;
+      }
+      return -1;
+    };
+    var at = endOfTitle(0, 1);
+    if (at < 0) return excerpt;
+    var again = endOfTitle(at, 3);
+    var rest = words.slice(again >= 0 ? again : at).join(" ");
+    return rest ? (again >= 0 ? "… " : "") + rest : escapeHtml(summary || "");
+  }
+
+  function wordsOf(text) {
+    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
   function open(root, urls) {
     function urlFor(pattern, slug) { return new URL(pattern.replace("{}", encodeURIComponent(slug)), root).href; }
     /* ---- back end 1: Pagefind (needs a web server) ---------------------------------- */
@@ -28,8 +64,10 @@
                 var results = search.results.map(function (r) {
                   return { load: function () {
                     return r.data().then(function (d) {
-                      return { url: new URL(d.url.replace(/^\//, ""), root).href, title: d.meta.title || d.url,
-                               excerpt: d.excerpt, tags: (d.filters && d.filters.tag) || [] };
+                      var title = d.meta.title || d.url;
+                      return { url: new URL(d.url.replace(/^\//, ""), root).href, title: title,
+                               excerpt: withoutTitle(d.excerpt, title, d.meta.summary),
+                               tags: (d.filters && d.filters.tag) || [] };
                     });
                   } };
                 });

@@ -78,6 +78,7 @@ def test_no_accessibility_violations_on_any_page_type(seed_server, watch_page, s
 KEY_SHOTS = {name: KEY_PAGES[name] for name in ("home", "paper", "search")}
 
 
+@pytest.mark.screenshots
 def test_screenshots_at_1280_and_390_light_and_dark(seed_server, watch_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):

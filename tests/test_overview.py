@@ -52,6 +52,7 @@ def test_the_map_is_the_same_svg_for_the_same_content(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.screenshots
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_overview_in_the_browser(seed_server, watch_page, scheme):
     watch = watch_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
@@ -63,7 +64,7 @@ def test_overview_in_the_browser(seed_server, watch_page, scheme):
                if v["impact"] in ("serious", "critical")]
     assert not serious, serious
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"overview-1280-{scheme}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"overview-full-1280-{scheme}.png"), full_page=True)
     # keyboard: focusing a dot shows its title
     page.focus(".map a >> nth=10")
     title = page.get_attribute(".map a >> nth=10", "aria-label")  # the <title>, moved there by site.js
@@ -154,11 +155,13 @@ def isolated_dot(page, room=30):
 
 
 @pytest.mark.browser
+@pytest.mark.screenshots
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_map_dot_answers_within_12_px_and_its_caption_follows_pointer_and_focus(seed_server, watch_page, width):
     """However small a dot is drawn (2-4 px on a phone), pointing or tapping within 12 px of it
     finds it: a 24 px target (WCAG 2.2). The caption sits beside the dot."""
-    watch = watch_page(viewport={"width": width, "height": 900})
+    scheme = "light" if width == 1280 else "dark"
+    watch = watch_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = watch.page
     page.goto(seed_server.url + "overview.html")
     page.locator(".map").scroll_into_view_if_needed()
@@ -174,6 +177,8 @@ def test_a_map_dot_answers_within_12_px_and_its_caption_follows_pointer_and_focu
         gap = max(box["x"] - dot["x"], dot["x"] - (box["x"] + box["width"]), box["y"] - dot["y"],
                   dot["y"] - (box["y"] + box["height"]), 0)
         assert gap <= 20, (box, dot)  # beside the dot, not somewhere else on the page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".map-frame").screenshot(path=str(SCREENSHOTS / f"map-{width}-{scheme}.png"))
     page.mouse.move(dot["x"] + 40, dot["y"] + 40)  # away from it, onto empty map or another dot
     page.mouse.click(dot["x"] + 10, dot["y"] - 4)  # a miss by 10 px still opens it
     page.wait_for_url("**/" + dot["href"])

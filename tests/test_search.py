@@ -217,3 +217,35 @@ def test_the_page_a_result_opens_marks_the_query_words(seed_site, seed_server, w
     assert page.eval_on_selector_all("article.paper mark.hit", "els => els.length") == 0
     assert page.text_content("article.paper h1") == heading  # marking changed no text
     assert watch.errors == []
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def title_echo(excerpt: str, title: str) -> int:
+    """How many words the excerpt opens with that repeat the title: a run of its last words (a
+    window opening on it), or its first three (the abstract a derived title was cut from)."""
+    words, heading = words_of(excerpt), words_of(title)
+    tail = max((k for k in range(2, min(len(words), len(heading)) + 1) if words[:k] == heading[-k:]), default=0)
+    return max(tail, 3 if len(heading) >= 3 and words[:3] == heading[:3] else 0)
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_excerpts_never_repeat_the_title_and_derived_titles_say_untitled(seed_site, seed_server, watch_page, scheme):
+    base = seed_server.url if scheme == "http" else seed_site.resolve().as_uri() + "/"
+    watch = watch_page()
+    page = watch.page
+    papers = json.loads((seed_site / "papers.json").read_text())["papers"]
+    derived = [p for p in papers if p.get("title_derived")]
+    assert derived  # the seed has papers whose title is the start of their abstract
+    for paper in seed_titles(seed_site, 8) + derived[:3]:
+        search(page, base, paper["title"].rstrip("…"))
+        first = page.locator("#search-results li").first
+        shown = first.locator("a.paper-title").text_content()
+        excerpt = first.locator(".excerpt").text_content()
+        if paper.get("title_derived"):
+            assert shown.startswith("Untitled — "), shown
+        assert title_echo(excerpt, shown.removeprefix("Untitled — ")) == 0, (shown, excerpt)
+        assert excerpt.strip(), shown
+    assert watch.errors == []

@@ -252,3 +252,27 @@ def test_recently_added_and_the_added_chart_only_when_the_dates_say_something(se
     recent = home.split('id="recent"', 1)[1]
     assert "Non-deep Networks" in recent.split("</li>", 1)[0]  # the newest comes first
     assert 'id="added"' in (seed_copy / "_site" / "overview.html").read_text()
+
+
+def test_a_derived_title_does_not_rank_its_papers_related_papers(project):
+    """A derived title is the abstract's first words: ranking by it would count the opening
+    sentence three times. Here the opening is about graphs and the rest about proteins."""
+    papers = project / "content" / "papers"
+    opening = "Graph neural networks pass messages between graph nodes."
+    rest = " Protein folding predicts protein structure. Protein structure prediction from folding."
+    (papers / "untitled.md").write_text(
+        "---\ntitle: Graph neural networks pass messages between graph nodes…\ntitle_source: derived\n"
+        f"abstract: {opening}{rest}\n---\n", encoding="utf-8")
+    (papers / "graphs.md").write_text("---\ntitle: Graph neural networks\nabstract: Graph neural networks pass "
+                                      "messages between the nodes of a graph.\n---\n", encoding="utf-8")
+    (papers / "proteins.md").write_text("---\ntitle: Protein folding\nabstract: Predicting protein structure "
+                                        "from folding.\n---\n", encoding="utf-8")
+    (papers / "other.md").write_text("---\ntitle: Weather forecasts\nabstract: Rain tomorrow and sun later.\n---\n",
+                                     encoding="utf-8")
+    run_litsite(project, "build", "--no-search", check=True)
+    page = (project / "_site" / "papers" / "untitled.html").read_text(encoding="utf-8")
+    related = re.findall(r'href="\.\./papers/(\w+)\.html"', page.split('id="related"', 1)[1].split("</section>", 1)[0])
+    assert related[0] == "proteins", related
+    # the real titles still count: the graph paper's nearest is about graphs
+    page = (project / "_site" / "papers" / "graphs.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="\.\./papers/(\w+)\.html"', page.split('id="related"', 1)[1])[0] == "untitled"

@@ -11,6 +11,14 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title_text}. {paper.title_text}. {paper.abstract}"
 
 
+def reading_text(paper: Paper) -> str:
+    """What a reader's "related papers" are ranked by: a derived title is the abstract's own
+    first words, and counting them twice more (as paper_text does a real title) would rank the
+    paper by its opening sentence. (The tagger keeps paper_text: its calibrated thresholds and
+    the seed's tags were fitted on it.)"""
+    return paper.abstract if paper.title_is_derived and paper.abstract else paper_text(paper)
+
+
 def fit_tfidf(texts: list[str], **options: Any) -> tuple[Any, Any]:
     """A fitted TfidfVectorizer and matrix; pruning options are relaxed when they would leave no
     terms (a collection of near-identical abstracts), and None when the texts hold no words at all."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
+from generator.analysis.text import reading_text
 from generator.build.lock import output_lock
 from generator.build.manifest import Previous, cache_dir, link_tree, load_previous, record, write_token
 from generator.build.pagekeys import Keys, build_key, digest
@@ -100,7 +101,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
             job = RenderJob(renderer, others, staging, keys, previous)
             background = ForkedJobs(_render_others, (job, site), [0], 1)
         with _stage(timings, "related papers"):
-            related = RelatedIndex(site.papers)
+            related = RelatedIndex(site.papers, text=reading_text)
             neighbours = related.all_neighbours(parallel)
         with _stage(timings, "render paper pages"):
             paper_pages = [paper_page(site, p, neighbours) for p in site.papers]

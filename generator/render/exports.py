@@ -12,6 +12,7 @@ from generator.render.citations import bibtex_entry, csl_item, ris_record
 from generator.site import urls
 from generator.site.model import Site, by_newest
 from generator.site.pages import Page
+from generator.site.plan import shown_title
 
 FEED_ENTRIES = 50
 
@@ -71,7 +72,7 @@ def _feed_entry(site: Site, paper: Paper, changed: dt.datetime) -> str:
     published = dt.datetime.combine(paper.added, dt.time(), dt.UTC) if paper.added else changed
     authors = "".join(f"    <author><name>{_xml_text(name)}</name></author>\n" for name in paper.authors)
     return ("  <entry>\n"
-            f"    <title>{_xml_text(('Untitled — ' if paper.title_is_derived else '') + paper.title_text)}</title>\n"
+            f"    <title>{_xml_text(shown_title(paper))}</title>\n"
             f"    <link href={quoteattr(url)} rel=\"alternate\" type=\"text/html\"/>\n"
             f"    <id>{_xml_text(_feed_id(site, urls.paper(paper.slug)))}</id>\n"
             f"    <published>{_stamp(published)}</published>\n"

@@ -12,9 +12,11 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+from generator.content.paper import Paper
 from generator.files import atomic_write_text
 from generator.site import urls
 from generator.site.model import Site, by_newest
+from generator.site.plan import shown_title
 
 EXCERPT_CHARS = 180
 # The tokeniser's rules; the index carries them to static/search-engine.js, which applies them
@@ -54,8 +56,8 @@ def fallback_index(site: Site) -> dict:
             in_body[word].append(n)
         docs.append([
             paper.slug,
-            paper.title_text,
-            _excerpt(paper.abstract),
+            shown_title(paper),
+            _excerpt(_after_title(paper)),
             [topic_id[t] for t in paper.topics if t in topic_id],
             [tag_id[t] for t in paper.tags if t in tag_id],
             1 if paper.title_is_derived else 0,
@@ -73,6 +75,14 @@ def fallback_index(site: Site) -> dict:
         "body": [_postings(in_body.get(w, [])) for w in words],
         "docs": docs,
     }
+
+
+def _after_title(paper: Paper) -> str:
+    """The abstract, less the words a derived title already shows (they would be read twice)."""
+    start = paper.title_text.removesuffix("…").strip()
+    if paper.title_is_derived and start and paper.abstract.startswith(start) and len(paper.abstract) > len(start):
+        return "…" + paper.abstract[len(start):].lstrip()
+    return paper.abstract
 
 
 def _excerpt(abstract: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
+from generator.analysis.text import reading_text
 from generator.build.manifest import forget
 from generator.build.pagekeys import Keys, build_key, papers_shown
 from generator.build.pipeline import Built, build, write_exports
@@ -182,7 +183,7 @@ class LiveSite:
         papers' lists too, which this catches up with.)"""
         with self.lock:
             site, pages = self.site, list(self.pages)
-        related = RelatedIndex(site.papers)
+        related = RelatedIndex(site.papers, text=reading_text)
         neighbours = related.all_neighbours(parallel=False)
         with self.lock:
             if self.site is site:  # no edit came in meanwhile (it would make this stale)
