@@ -1,0 +1,78 @@
+"""How well search answers the judged query set (tests/fixtures/search/judged.yaml), for both
+engines in Chromium, on the seed site: precision@5, recall@10, nDCG@10 by kind of query, and
+the agreement of the two engines' top 10 (Jaccard). Writes bench/SEARCH_QUALITY.md.
+
+    python bench/search_quality.py
+
+Targets (issue 18): precision@5 >= 0.8 and nDCG@10 >= 0.8 for both engines; top-10 Jaccard
+between the engines >= 0.7 on average.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from generator.build.pipeline import build  # noqa: E402
+from generator.content.config import load_config  # noqa: E402
+from generator.serve.server import DevServer, make_handler  # noqa: E402
+
+from searchjudge import jaccard, judged_queries, run_both, score  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def main() -> int:
+    queries = judged_queries(REPO / "content" / "papers")
+    with tempfile.TemporaryDirectory() as scratch:
+        site = Path(scratch) / "_site"
+        build(load_config(REPO), output=site)
+        server = DevServer(("127.0.0.1", 0), make_handler(site, None))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM)
+                results = run_both(browser, site, f"http://127.0.0.1:{server.server_address[1]}/", queries)
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    write_report(queries, results)
+    return 0
+
+
+def write_report(queries, results) -> None:
+    kinds = sorted({q.kind for q in queries})
+    lines = ["# Search quality on the judged query set", "",
+             f"`python bench/search_quality.py`: {len(queries)} queries judged by reading the seed papers "
+             "(tests/fixtures/search/judged.yaml), each run in Debian's Chromium through the search page: "
+             "Pagefind over http, the offline index from file://. P@5 and R@10 count at most 5 and 10 relevant "
+             "papers (a title query's one paper found first is full marks).", "",
+             "| queries | n | Pagefind P@5 | R@10 | nDCG@10 | offline P@5 | R@10 | nDCG@10 | top-10 Jaccard |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind in kinds + ["all"]:
+        chosen = [q for q in queries if kind in ("all", q.kind)]
+        online, offline = score(results["pagefind"], chosen), score(results["offline"], chosen)
+        agree = statistics.mean(jaccard(results["pagefind"][q.q], results["offline"][q.q]) for q in chosen)
+        lines.append(f"| {'**all**' if kind == 'all' else kind} | {len(chosen)} | {online.precision:.2f} | "
+                     f"{online.recall:.2f} | {online.ndcg:.2f} | {offline.precision:.2f} | {offline.recall:.2f} | "
+                     f"{offline.ndcg:.2f} | {agree:.2f} |")
+    lines += ["", "Targets of issue 18: P@5 >= 0.8 and nDCG@10 >= 0.8 for both engines, Jaccard >= 0.7.", "",
+              "Queries that find none of their papers in the top 10 (engine: query):", ""]
+    for engine in ("pagefind", "offline"):
+        missed = [q.q for q in queries if not set(results[engine][q.q]) & q.relevant]
+        lines.append(f"- {engine}: " + (", ".join(f"`{q}`" for q in missed) if missed else "none"))
+    (REPO / "bench" / "SEARCH_QUALITY.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
