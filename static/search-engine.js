@@ -5,7 +5,21 @@
 (function (global) {
   "use strict";
 
-  var rules = { min_word: 2, prefix_from: 3 }; // replaced by the index's own rules when it is opened
+  var rules = { min_word: 2, prefix_from: 3, typo_from: 5 }; // replaced by the index's own rules when it is opened
+  var TYPO_WEIGHT = 0.6; // a word read as a typo of another counts less than the word itself
+
+  // At most one edit apart: one letter added, dropped or changed, or two neighbours swapped
+  // ("dpeth" is "depth"). Checked without building the distance table: there is one edit to find.
+  function oneEditApart(a, b) {
+    if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      return a.slice(i + 1) === b.slice(i + 1) ||
+             (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -66,17 +80,22 @@
     }
 
     /* Score of every document for one query word: title 3, tag or topic 2, abstract 1;
-       an exact word counts a little more than a word it is only the start of. */
+       an exact word counts a little more than a word it is only the start of, and both more
+       than a word one edit away (only for a word the index does not have). */
     function scoreWord(word) {
       var scores = new Map();
       function add(id, value) { if ((scores.get(id) || 0) < value) scores.set(id, value); }
       var range = prefixRange(word);
       members();
-      for (var w = range[0]; w < range[1]; w++) {
-        var exact = words[w] === word ? 1 : 0.8;
-        postings("body", w).forEach(function (id) { add(id, 1 * exact); });
-        postings("title", w).forEach(function (id) { add(id, 3 * exact); });
+      var matched = [];
+      for (var w = range[0]; w < range[1]; w++) matched.push([w, words[w] === word ? 1 : 0.8]);
+      if (word.length >= rules.typo_from && words[range[0]] !== word) { // not a word of the index: a typo?
+        for (var v = 0; v < words.length; v++) if (oneEditApart(word, words[v])) matched.push([v, TYPO_WEIGHT]);
       }
+      matched.forEach(function (match) {
+        postings("body", match[0]).forEach(function (id) { add(id, 1 * match[1]); });
+        postings("title", match[0]).forEach(function (id) { add(id, 3 * match[1]); });
+      });
       index.tags.forEach(function (tag, t) {
         if (tag.split("-").some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
           withTag[t].forEach(function (id) { add(id, 2); });

@@ -23,6 +23,7 @@ EXCERPT_CHARS = 180
 # to queries, so both sides read them from here.
 MIN_WORD = 2  # shorter words are not indexed
 PREFIX_FROM = 3  # a query word this long matches as a prefix; shorter ones only match exactly
+TYPO_FROM = 5  # a query word this long that is no word of the index matches words one edit away
 # Words too common to help a search; the same list filters queries in search.js.
 QUERY_STOPWORDS = sorted(set("""a an and are as at be by for from has have in is it its of on or that the this
 to was were which with we our can not but than then these those their been also into such via
@@ -66,7 +67,7 @@ def fallback_index(site: Site) -> dict:
     words = sorted(set(in_title) | set(in_body))
     return {
         "v": 2,
-        "rules": {"min_word": MIN_WORD, "prefix_from": PREFIX_FROM},
+        "rules": {"min_word": MIN_WORD, "prefix_from": PREFIX_FROM, "typo_from": TYPO_FROM},
         "stop": QUERY_STOPWORDS,
         "topics": [[t.slug, t.title] for t in site.config.topics],
         "tags": tags,
