@@ -16,10 +16,10 @@ from searchjudge import jaccard, judged_queries, ndcg_at, precision_at, recall_a
 pytestmark = pytest.mark.browser
 
 # (kind of query, engine) -> lowest nDCG@10 allowed; "all" is every query
-FLOORS = {("all", "pagefind"): 0.65, ("all", "offline"): 0.78,
-          ("subject", "pagefind"): 0.80, ("subject", "offline"): 0.85,
+FLOORS = {("all", "pagefind"): 0.73, ("all", "offline"): 0.78,
+          ("subject", "pagefind"): 0.88, ("subject", "offline"): 0.85,
           ("title", "pagefind"): 0.85, ("title", "offline"): 0.95,
-          ("facet", "offline"): 0.90, ("typo", "offline"): 0.90}
+          ("facet", "pagefind"): 0.90, ("facet", "offline"): 0.90, ("typo", "offline"): 0.90}
 
 
 def test_the_metrics_score_what_they_should():
@@ -47,4 +47,4 @@ def test_both_engines_answer_the_judged_queries_at_least_as_well_as_before(seed_
         chosen = [q for q in queries if kind in ("all", q.kind)]
         assert score(results[engine], chosen).ndcg >= floor, (kind, engine, score(results[engine], chosen))
     agree = statistics.mean(jaccard(results["pagefind"][q.q], results["offline"][q.q]) for q in queries)
-    assert agree >= 0.55, agree
+    assert agree >= 0.63, agree
