@@ -59,6 +59,20 @@
               if (filters.year.length) options.filters.year = { any: filters.year };
               if (!q) options.sort = { added: "desc" };
               return pagefind.search(q || null, options).then(function (search) {
+                // Nothing found: perhaps a typo. The offline index knows every word of the site
+                // and corrects as the offline engine does; the corrected query is searched instead.
+                if (q && !search.results.length && !filters.corrected) {
+                  return offlineEngine().then(function (engine) {
+                    var fixed = engine.correct(q);
+                    if (!fixed) return answer(search);
+                    return pagefind.search(fixed, options).then(function (again) {
+                      return again.results.length ? answer(again, fixed) : answer(search);
+                    });
+                  }).catch(function () { return answer(search); });
+                }
+                return answer(search);
+              });
+              function answer(search, corrected) {
                 var f = search.filters || {};
                 var counts = { topic: f.topic || {}, tag: f.tag || {}, year: f.year || {} };
                 var results = search.results.map(function (r) {
@@ -71,8 +85,8 @@
                     });
                   } };
                 });
-                return { results: results, counts: counts };
-              });
+                return { results: results, counts: counts, corrected: corrected || null };
+              }
             }
           };
         });
@@ -88,10 +102,18 @@
       });
     }
 
+    var opened = null;
+    function offlineEngine() { // loaded once, on first need
+      if (!opened) {
+        var ready = window.LITSITE_SEARCH ? Promise.resolve() : loadScript(new URL(urls.offline, root).href);
+        // search-engine.js is loaded before this file, on the search page and by site.js
+        opened = ready.then(function () { return window.LitsiteSearchEngine.open(window.LITSITE_SEARCH); });
+      }
+      return opened;
+    }
+
     function fallbackBackend() {
-      var ready = window.LITSITE_SEARCH ? Promise.resolve() : loadScript(new URL(urls.offline, root).href);
-      return ready.then(function () {
-        var engine = window.LitsiteSearchEngine.open(window.LITSITE_SEARCH);
+      return offlineEngine().then(function (engine) {
         return {
           name: "offline",
           search: function (q, filters) {

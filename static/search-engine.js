@@ -117,7 +117,28 @@
       return escapeHtml(text).replace(pattern, "$1<mark>$2</mark>");
     }
 
+    /* The query with each word of typo_from+ letters the index lacks replaced by the word one
+       edit away that most papers use (ties: A to Z); null when nothing needed correcting. The
+       Pagefind back end asks this when Pagefind finds nothing, so both engines forgive the same
+       typos. */
+    function correct(q) {
+      var changed = false;
+      var fixed = tokens(q).map(function (word) {
+        if (word.length < rules.typo_from || stop.has(word) || prefixRange(word)[1] > prefixRange(word)[0]) return word;
+        var best = null, bestCount = 0;
+        for (var v = 0; v < words.length; v++) {
+          if (!oneEditApart(word, words[v])) continue;
+          var count = postings("body", v).length + postings("title", v).length;
+          if (count > bestCount) { best = words[v]; bestCount = count; }
+        }
+        if (best) { changed = true; return best; }
+        return word;
+      });
+      return changed ? fixed.join(" ") : null;
+    }
+
     return {
+      correct: correct,
       search: function (q, filters) {
         var queryWords = tokens(q).filter(function (w) { return !stop.has(w); });
         var total = null;

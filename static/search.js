@@ -167,10 +167,12 @@
       lastResults = found.results;
       var n = found.results.length;
       var filters = activeFilters();
-      status.textContent = n + (n === 1 ? " result" : " results") + (q ? " for “" + q + "”" : "") +
+      status.textContent = n + (n === 1 ? " result" : " results") +
+        (found.corrected ? " for “" + found.corrected + "” (nothing matched “" + q + "”)" : q ? " for “" + q + "”" : "") +
         (filters.length ? ", filtered by " + filters.join(", ") : "") +
         (backend.name === "offline" ? " (offline search)" : "");
       status.dataset.backend = backend.name;
+      if (found.corrected) status.dataset.corrected = found.corrected; else delete status.dataset.corrected;
       renderFacets(found.counts);
       return renderResults(found.results, id).then(function () {
         if (id === runId) status.dataset.total = n; // tests and tools wait for this

@@ -249,3 +249,18 @@ def test_excerpts_never_repeat_the_title_and_derived_titles_say_untitled(seed_si
         assert title_echo(excerpt, shown.removeprefix("Untitled — ")) == 0, (shown, excerpt)
         assert excerpt.strip(), shown
     assert watch.errors == []
+
+
+def test_online_search_corrects_a_typo_pagefind_finds_nothing_for(seed_server, watch_page):
+    """Pagefind has no typo tolerance: when it finds nothing, the query is corrected with the
+    offline index's words (as the offline engine forgives it) and searched again, and the page says so."""
+    page = watch_page().page
+    found = search(page, seed_server.url, "monocular dpeth")
+    assert page.get_attribute("#search-status", "data-backend") == "pagefind"
+    assert page.get_attribute("#search-status", "data-corrected") == "monocular depth"
+    assert "nothing matched “monocular dpeth”" in page.text_content("#search-status")
+    assert found and all("depth" in url for url in found[:3]), found[:3]
+    search(page, seed_server.url, "monocular depth")
+    assert page.get_attribute("#search-status", "data-corrected") is None  # nothing to correct
+    search(page, seed_server.url, "zzzzzqx")
+    assert page.get_attribute("#search-status", "data-total") == "0"  # no word near it: nothing

@@ -72,3 +72,16 @@ def test_the_rules_travel_in_the_index(tmp_path):
       const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
       console.log(JSON.stringify(engine.open(input.index).search("conv", input.filters).results.length));"""
     assert node(script, {"index": index, "filters": NO_FILTERS}) == 0
+
+
+def test_the_js_engine_corrects_a_query_as_the_spec_says(tmp_path):
+    """What the Pagefind back end searches instead when Pagefind finds nothing (search-backends.js)."""
+    index = fallback_index(spec_site(tmp_path))
+    script = """
+      const engine = require(process.argv[1]);
+      const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const search = engine.open(input.index);
+      console.log(JSON.stringify(input.queries.map(q => search.correct(q))));"""
+    got = node(script, {"index": index, "queries": [c["q"] for c in SPEC["corrections"]]})
+    for case, corrected in zip(SPEC["corrections"], got, strict=True):
+        assert corrected == case["corrected"], f"{case['q']!r}: {case['why']}"
