@@ -9,8 +9,9 @@
   // Pagefind's excerpt is a window on the page's text, which begins with the title: a window
   // that opens on the title (or on its last words) repeats the heading the result already
   // shows, and a derived title (the abstract's first words) is then read a second time.
-  // Words are compared by their letters and digits ("GCNs." is "gcns"; "—" is no word).
+  // Words are compared as the offline engine reads them ("GCNs." is "gcns"; "—" is no word).
   function withoutTitle(excerpt, title, summary) {
+    var wordsOf = window.LitsiteSearchEngine.tokens; // loaded before this file (search page, site.js)
     var words = excerpt.split(" "), heading = wordsOf(title);
     var follows = function (from, wanted) { // the index after `wanted` read from words[from], or -1
       var i = from, t = 0;
@@ -32,10 +33,6 @@
     var again = endOfTitle(at, 3);
     var rest = words.slice(again >= 0 ? again : at).join(" ");
     return rest ? (again >= 0 ? "… " : "") + rest : escapeHtml(summary || "");
-  }
-
-  function wordsOf(text) {
-    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
   function escapeHtml(text) {
