@@ -21,6 +21,14 @@ FILE_MODE = 0o644  # published files: readable by a web server running as anothe
 FOLDER_MODE = 0o755
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """The same file under a second name (a hard link: no bytes copied), or a copy where links fail."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 

@@ -70,24 +70,95 @@
                 return answer(search);
               });
               function answer(search, corrected) {
+                return exactTitlesFirst(pagefind, search, corrected || q, options).then(function (pinned) {
+                  return ranked(search, corrected, pinned);
+                });
+              }
+              function ranked(search, corrected, pinned) {
                 var f = search.filters || {};
-                var counts = { topic: f.topic || {}, tag: f.tag || {}, year: f.year || {} };
+                var counts = { topic: copy(f.topic), tag: copy(f.tag), year: copy(f.year) };
                 var results = search.results.map(function (r) {
+                  var loaded = null;
                   return { load: function () {
-                    return r.data().then(function (d) {
+                    if (!loaded) loaded = r.data().then(function (d) {
                       var title = d.meta.title || d.url;
                       return { url: new URL(d.url.replace(/^\//, ""), root).href, title: title,
                                excerpt: withoutTitle(d.excerpt, title, d.meta.summary),
                                tags: (d.filters && d.filters.tag) || [] };
                     });
+                    return loaded;
                   } };
                 });
-                return { results: results, counts: counts, corrected: corrected || null };
+                var plain = { results: results, counts: counts, corrected: corrected || null };
+                if (!q || filters.meaning === false) return plain;
+                return withMeaning(plain, corrected || q, filters, pinned).catch(function () { return plain; });
               }
             }
           };
         });
       });
+    }
+
+    /* Pagefind ranks by its words' statistics: a title made of common words ("Network in
+       Network") can come 30th. As the offline engine does, papers whose title is the query go
+       first: a quoted (exact phrase) search finds the few candidates, and their titles are read.
+       Resolves to how many were moved to the front. */
+    function exactTitlesFirst(pagefind, search, query, options) {
+      var phrase = phraseOf(query);
+      if (phrase.indexOf(" ") < 0 || !search.results.length) return Promise.resolve(0); // one word: its own ranking is fine
+      return pagefind.search('"' + query.replace(/"/g, " ") + '"', options).then(function (exact) {
+        return Promise.all(exact.results.slice(0, 10).map(function (r) {
+          return r.data().then(function (d) { return d.meta.title && phraseOf(d.meta.title) === phrase ? r.id : null; });
+        }));
+      }).then(function (ids) {
+        var wanted = new Set(ids.filter(Boolean));
+        var first = search.results.filter(function (r) { return wanted.has(r.id); });
+        search.results = first.concat(search.results.filter(function (r) { return !wanted.has(r.id); }));
+        return first.length;
+      }).catch(function () { return 0; });
+    }
+
+    function phraseOf(text) { return window.LitsiteSearchEngine.phraseOf(text); }
+
+    /* Pagefind's results with meaning fused in, as the offline engine fuses its own: the first
+       results are loaded to learn which papers they are, exact titles go first, and papers only
+       meaning finds are shown (and counted) from the offline index. */
+    function withMeaning(found, q, filters, pinned) {
+      return Promise.all([offlineEngine(), meaningEngine()]).then(function (engines) {
+        var engine = engines[0], meaning = engines[1];
+        if (!meaning) return found;
+        var head = found.results.slice(0, engine.fuseDepth);
+        return Promise.all(head.map(function (r) { return r.load(); })).then(function (items) {
+          var keys = found.results.map(function (r, i) { // a paper's offline id, or the result's place
+            var id = i < items.length ? engine.idOf(slugOf(items[i].url)) : undefined;
+            return id === undefined ? "pagefind-" + i : id;
+          });
+          var byKey = new Map();
+          keys.forEach(function (key, i) { byKey.set(key, found.results[i]); });
+          var words = engine.queryWords(q);
+          var fused = engine.fuse(keys, engine.meaningIds(meaning, words, engine.passing(filters)), pinned);
+          var results = fused.ids.map(function (key) {
+            if (!fused.added.has(key)) return byKey.get(key);
+            engine.count(found.counts, key);
+            var hit = engine.result(key, words, true);
+            return { load: function () { return Promise.resolve(shown(hit)); } };
+          });
+          return { results: results, counts: found.counts, corrected: found.corrected };
+        });
+      });
+    }
+
+    function slugOf(url) { // the slug of a paper page's URL, or "" for another page
+      var prefix = new URL(urls.paper.split("{}")[0], root).href, suffix = urls.paper.split("{}")[1];
+      if (url.lastIndexOf(prefix, 0) !== 0 || url.slice(-suffix.length) !== suffix) return "";
+      return decodeURIComponent(url.slice(prefix.length, url.length - suffix.length));
+    }
+
+    function copy(counts) { var out = {}; for (var k in counts || {}) out[k] = counts[k]; return out; }
+
+    function shown(hit) { // an offline engine's result as the search page shows it
+      return { url: urlFor(urls.paper, hit.slug), title: hit.title, excerpt: hit.excerpt, tags: hit.tags,
+               byMeaning: hit.byMeaning };
     }
 
     /* ---- back end 2: the script-loaded fallback index (works from file://) ------------ */
@@ -109,18 +180,30 @@
       return opened;
     }
 
+    var meaningOpened = null;
+    function meaningEngine() { // the meaning index, loaded on first need; null if the site has none
+      if (!meaningOpened) {
+        meaningOpened = offlineEngine().then(function (engine) {
+          if (!engine.meaning || !window.LitsiteMeaning) return null; // site.yaml turned it off
+          var ready = window.LITSITE_MEANING ? Promise.resolve() : loadScript(new URL(urls.meaning, root).href);
+          return ready.then(function () { return window.LitsiteMeaning.open(window.LITSITE_MEANING); });
+        }).catch(function () { return null; }); // search by words goes on without it
+      }
+      return meaningOpened;
+    }
+
     function fallbackBackend() {
       return offlineEngine().then(function (engine) {
         return {
           name: "offline",
           search: function (q, filters) {
-            var found = engine.search(q, filters);
-            return Promise.resolve({ counts: found.counts, results: found.results.map(function (hit) {
-              return { load: function () {
-                return Promise.resolve({ url: urlFor(urls.paper, hit.slug), title: hit.title, excerpt: hit.excerpt,
-                                         tags: hit.tags });
-              } };
-            }) });
+            var wanted = q && filters.meaning !== false;
+            return (wanted ? meaningEngine() : Promise.resolve(null)).then(function (meaning) {
+              var found = engine.search(q, filters, meaning);
+              return { counts: found.counts, results: found.results.map(function (hit) {
+                return { load: function () { return Promise.resolve(shown(hit)); } };
+              }) };
+            });
           }
         };
       });
@@ -130,5 +213,16 @@
     return location.protocol === "file:" ? fallbackBackend() : pagefindBackend().catch(fallbackBackend);
   }
 
-  window.LitsiteBackends = { open: open };
+  /* Whether the reader wants search by meaning: the URL's ?meaning=off (a shared search keeps
+     its setting), else the choice last made on this site (kept per site root), else yes. */
+  var PREFERENCE = "litsite-meaning:";
+  function meaningWanted(root, params) {
+    if (params && params.has("meaning")) return params.get("meaning") !== "off";
+    try { return localStorage.getItem(PREFERENCE + new URL(root).pathname) !== "off"; } catch (e) { return true; }
+  }
+  function rememberMeaning(root, on) {
+    try { localStorage.setItem(PREFERENCE + new URL(root).pathname, on ? "on" : "off"); } catch (e) { /* private mode */ }
+  }
+
+  window.LitsiteBackends = { open: open, meaningWanted: meaningWanted, rememberMeaning: rememberMeaning };
 })();

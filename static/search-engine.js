@@ -7,6 +7,33 @@
 
   var rules = { min_word: 2, prefix_from: 3, typo_from: 5 }; // replaced by the index's own rules when it is opened
   var TYPO_WEIGHT = 0.6; // a word read as a typo of another counts less than the word itself
+  // Fusing keyword and meaning rankings (reciprocal-rank fusion): a paper scores
+  // 1/(FUSE_K + its keyword rank) + MEANING_WEIGHT/(FUSE_K + its meaning rank).
+  var FUSE_K = 60;
+  var MEANING_WEIGHT = 0.8; // a little less than the words: a reader's own words are surer evidence
+  var FUSE_DEPTH = 20; // meaning reorders the first 20 keyword results; it adds papers only when the words find 20 or fewer
+  var MEANING_HITS = 10; // papers offered by meaning at most
+
+  /* One ranking from two, the same for both engines. `keyword`: ids, best first; `meaning`: ids,
+     closest first (already filtered); `pinned`: how many leading keyword ids are exact titles and
+     stay first. Returns {ids, added}: added holds the ids only meaning found. */
+  function fuse(keyword, meaning, pinned) {
+    var head = keyword.slice(pinned, FUSE_DEPTH), score = new Map(), added = new Set();
+    var adds = keyword.length <= FUSE_DEPTH, seen = new Set(keyword);
+    head.forEach(function (id, r) { score.set(id, 1 / (FUSE_K + r + 1)); });
+    meaning.slice(0, MEANING_HITS).forEach(function (id, r) {
+      var part = MEANING_WEIGHT / (FUSE_K + r + 1);
+      if (score.has(id)) score.set(id, score.get(id) + part);
+      else if (adds && !seen.has(id)) { score.set(id, part); added.add(id); }
+    });
+    var order = Array.from(score.keys()), rank = new Map();
+    order.forEach(function (id, i) { rank.set(id, i); });
+    order.sort(function (a, b) { return score.get(b) - score.get(a) || rank.get(a) - rank.get(b); });
+    return { ids: keyword.slice(0, pinned).concat(order, keyword.slice(FUSE_DEPTH)), added: added };
+  }
+
+  /* The words of a title or query as one string, for comparing a title with a query. */
+  function phraseOf(text) { return tokens(text).join(" "); }
 
   // At most one edit apart: one letter added, dropped or changed, or two neighbours swapped
   // ("dpeth" is "depth"). Checked without building the distance table: there is one edit to find.
@@ -46,7 +73,7 @@
     var docs = index.docs;
     var decoded = { title: new Map(), body: new Map() }; // postings are decoded once, when first needed
     var titleText = []; // normalised titles, for the exact-title boost
-    var withTag = null, withTopic = null;
+    var withTag = null, withTopic = null, bySlug = null;
 
     function postings(field, w) {
       var ids = decoded[field].get(w);
@@ -139,7 +166,8 @@
 
     return {
       correct: correct,
-      search: function (q, filters) {
+      /* `meaning` (optional): the opened meaning index (static/search-meaning.js over search-vectors.js), fused in. */
+      search: function (q, filters, meaning) {
         var queryWords = tokens(q).filter(function (w) { return !stop.has(w); });
         var total = null;
         queryWords.forEach(function (word) {
@@ -149,43 +177,80 @@
           total.forEach(function (value, id) { if (scores.has(id)) next.set(id, value + scores.get(id)); });
           total = next;
         });
-        var phrase = tokens(q).join(" ");
-        var topicIds = filters.topic.map(function (slug) { return index.topics.findIndex(function (t) { return t[0] === slug; }); });
-        var tagIds = filters.tag.map(function (slug) { return index.tags.indexOf(slug); });
+        var phrase = phraseOf(q);
         var ids = total === null ? docs.map(function (_, id) { return id; }) : Array.from(total.keys());
-        ids = ids.filter(function (id) {
-          var doc = docs[id];
-          return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
-                 tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; }) &&
-                 (!filters.year.length || filters.year.indexOf(String(doc[6])) >= 0);
-        });
+        var passes = passing(filters);
+        ids = ids.filter(passes);
+        var pinned = 0, added = new Set();
         if (total !== null) {
           var final = new Map();
           ids.forEach(function (id) {
             var s = total.get(id), title = normalTitle(id);
-            if (phrase && title === " " + phrase + " ") s += 100; // the exact title
+            if (phrase && title === " " + phrase + " ") { s += 100; pinned++; } // the exact title
             else if (phrase && title.indexOf(" " + phrase + " ") >= 0) s += 10;
             final.set(id, s);
           });
           ids.sort(function (a, b) { return final.get(b) - final.get(a) || a - b; });
         }
+        if (meaning && queryWords.length) {
+          var fused = fuse(ids, meaningIds(meaning, queryWords, passes), pinned);
+          ids = fused.ids; added = fused.added;
+        }
         var counts = { topic: {}, tag: {}, year: {} };
-        ids.forEach(function (id) {
-          if (docs[id][6]) counts.year[docs[id][6]] = (counts.year[docs[id][6]] || 0) + 1;
-          docs[id][3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
-          docs[id][4].forEach(function (t) { var s = index.tags[t]; counts.tag[s] = (counts.tag[s] || 0) + 1; });
-        });
-        var results = ids.map(function (id) { // excerpts are made for the results that are shown only
-          var doc = docs[id];
-          return { slug: doc[0], title: doc[1], tags: doc[4].map(function (t) { return index.tags[t]; }),
-                   get excerpt() { return highlight(doc[2], queryWords); } };
-        });
-        return { results: results, counts: counts };
-      }
+        ids.forEach(function (id) { count(counts, id); });
+        return { results: ids.map(function (id) { return result(id, queryWords, added.has(id)); }), counts: counts };
+      },
+      fuse: fuse,
+      fuseDepth: FUSE_DEPTH,
+      queryWords: function (q) { return tokens(q).filter(function (w) { return !stop.has(w); }); },
+      idOf: function (slug) { return slugIds().get(slug); },
+      passing: passing,
+      count: count,
+      result: result,
+      meaningIds: meaningIds,
+      key: index.key,
+      meaning: index.meaning
     };
+
+    function slugIds() {
+      if (!bySlug) { bySlug = new Map(); docs.forEach(function (doc, id) { bySlug.set(doc[0], id); }); }
+      return bySlug;
+    }
+
+    /* Whether a paper passes the ticked filters. */
+    function passing(filters) {
+      var topicIds = filters.topic.map(function (slug) { return index.topics.findIndex(function (t) { return t[0] === slug; }); });
+      var tagIds = filters.tag.map(function (slug) { return index.tags.indexOf(slug); });
+      return function (id) {
+        var doc = docs[id];
+        return topicIds.every(function (t) { return doc[3].indexOf(t) >= 0; }) &&
+               tagIds.every(function (t) { return doc[4].indexOf(t) >= 0; }) &&
+               (!filters.year.length || filters.year.indexOf(String(doc[6])) >= 0);
+      };
+    }
+
+    /* Adds one paper's topics, tags and year to facet counts. */
+    function count(counts, id) {
+      var doc = docs[id];
+      if (doc[6]) counts.year[doc[6]] = (counts.year[doc[6]] || 0) + 1;
+      doc[3].forEach(function (t) { var s = index.topics[t][0]; counts.topic[s] = (counts.topic[s] || 0) + 1; });
+      doc[4].forEach(function (t) { var s = index.tags[t]; counts.tag[s] = (counts.tag[s] || 0) + 1; });
+    }
+
+    /* The ids meaning search offers for the query's words, among the papers the filters let through. */
+    function meaningIds(meaning, queryWords, passes) {
+      if (meaning.key !== index.key) return []; // built for other papers (a partial update): ignore it
+      return meaning.rank(queryWords, 4 * MEANING_HITS).map(function (hit) { return hit[0]; }).filter(passes).slice(0, MEANING_HITS);
+    }
+
+    function result(id, queryWords, byMeaning) { // the excerpt is made for the results that are shown only
+      var doc = docs[id];
+      return { slug: doc[0], title: doc[1], tags: doc[4].map(function (t) { return index.tags[t]; }), byMeaning: byMeaning,
+               get excerpt() { return highlight(doc[2], queryWords); } };
+    }
   }
 
-  var engine = { open: open, tokens: tokens };
+  var engine = { open: open, tokens: tokens, phraseOf: phraseOf };
   if (typeof module === "object" && module.exports) module.exports = engine;
   else global.LitsiteSearchEngine = engine;
 })(this);

@@ -16,6 +16,7 @@
   var facetsBox = document.getElementById("search-facets");
   var filtersPanel = document.getElementById("search-filters");
   var clearButton = document.getElementById("clear-filters");
+  var meaningSwitch = document.getElementById("search-meaning"); // absent when site.yaml turns meaning search off
   // URL patterns from site/urls.py, written into the page by the build ('{}' is the slug).
   var urls = JSON.parse(document.getElementById("search-urls").textContent);
   function urlFor(pattern, slug) { return new URL(pattern.replace("{}", encodeURIComponent(slug)), root).href; }
@@ -50,7 +51,7 @@
   function readUrl() {
     var params = new URLSearchParams(location.search);
     return { q: params.get("q") || "", topic: params.getAll("topic"), tag: params.getAll("tag"),
-             year: params.getAll("year") };
+             year: params.getAll("year"), meaning: window.LitsiteBackends.meaningWanted(root, params) };
   }
 
   function writeUrl() {
@@ -59,6 +60,7 @@
     state.topic.forEach(function (v) { params.append("topic", v); });
     state.tag.forEach(function (v) { params.append("tag", v); });
     state.year.forEach(function (v) { params.append("year", v); });
+    if (meaningSwitch && !state.meaning) params.set("meaning", "off");
     var query = params.toString();
     try { history.replaceState(null, "", query ? "?" + query : location.pathname); } catch (e) { /* file:// in some browsers */ }
   }
@@ -103,7 +105,7 @@
       facetsBox.appendChild(fieldset);
     });
     var active = activeFilters().length;
-    filtersPanel.hidden = !facetsBox.children.length;
+    filtersPanel.hidden = !facetsBox.children.length && !meaningSwitch; // the switch stays in reach, results or not
     filtersPanel.querySelector("summary").textContent = "Filters" + (active ? " (" + active + ")" : "");
     clearButton.hidden = !active;
     if (refocus) {
@@ -122,6 +124,11 @@
         var link = document.createElement("a");
         link.href = item.url + highlightFor(state.q); link.textContent = item.title; link.className = "paper-title";
         li.appendChild(link);
+        if (item.byMeaning) { // none of the query's words: say why it is here
+          var why = document.createElement("p");
+          why.className = "by-meaning"; why.textContent = "Found by meaning";
+          li.appendChild(why);
+        }
         var excerpt = document.createElement("p");
         excerpt.className = "excerpt";
         excerpt.innerHTML = item.excerpt; // escaped by the back end; only <mark> is markup
@@ -170,7 +177,8 @@
       status.textContent = n + (n === 1 ? " result" : " results") +
         (found.corrected ? " for “" + found.corrected + "” (nothing matched “" + q + "”)" : q ? " for “" + q + "”" : "") +
         (filters.length ? ", filtered by " + filters.join(", ") : "") +
-        (backend.name === "offline" ? " (offline search)" : "");
+        (backend.name === "offline" ? " (offline search)" : "") +
+        (!n && q && meaningSwitch && !state.meaning ? ". Search by meaning is off (see Filters)." : "");
       status.dataset.backend = backend.name;
       if (found.corrected) status.dataset.corrected = found.corrected; else delete status.dataset.corrected;
       renderFacets(found.counts);
@@ -184,6 +192,17 @@
     state.topic = []; state.tag = []; state.year = [];
     run().then(function () { filtersPanel.querySelector("summary").focus(); });
   });
+
+  if (meaningSwitch) {
+    meaningSwitch.checked = state.meaning;
+    meaningSwitch.addEventListener("change", function () {
+      state.meaning = meaningSwitch.checked;
+      window.LitsiteBackends.rememberMeaning(root, state.meaning);
+      run();
+    });
+  } else {
+    state.meaning = false;
+  }
 
   input.value = state.q;
   input.addEventListener("input", function () {

@@ -205,7 +205,8 @@
     };
     var backend = function () {
       if (!backendReady) {
-        backendReady = load("search-engine.js").then(function () { return load("search-backends.js"); })
+        backendReady = load("search-engine.js").then(function () { return load("search-meaning.js"); })
+          .then(function () { return load("search-backends.js"); })
           .then(function () { return window.LitsiteBackends.open(siteRoot, JSON.parse(form.dataset.urls)); });
       }
       return backendReady;
@@ -236,7 +237,8 @@
       var q = box.value.trim(), id = ++generation;
       if (q.length < 2) { close(); results.textContent = ""; return; }
       backend().then(function (b) {
-        return b.search(q, { topic: [], tag: [], year: [] }).then(function (found) {
+        var filters = { topic: [], tag: [], year: [], meaning: window.LitsiteBackends.meaningWanted(siteRoot) };
+        return b.search(q, filters).then(function (found) {
           return Promise.all(found.results.slice(0, INSTANT).map(function (r) { return r.load(); })).then(function (items) {
             if (id !== generation) return;
             results.textContent = "";

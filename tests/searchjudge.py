@@ -38,9 +38,10 @@ def judged_queries(papers_dir: Path) -> list[Judged]:
     return queries
 
 
-def ranked(page, base: str, query: str) -> list[str]:
-    """The slugs of the first TOP results the search page shows for `query`."""
-    page.goto(f"{base}search.html?q={quote_plus(query)}")
+def ranked(page, base: str, query: str, meaning: bool = True) -> list[str]:
+    """The slugs of the first TOP results the search page shows for `query` (with search by
+    meaning switched off through the page's own URL parameter when `meaning` is false)."""
+    page.goto(f"{base}search.html?q={quote_plus(query)}" + ("" if meaning else "&meaning=off"))
     page.wait_for_selector("#search-status[data-total]")
     hrefs = page.eval_on_selector_all("#search-results a.paper-title",
                                       "els => els.map(e => new URL(e.href).pathname)")
@@ -57,6 +58,11 @@ def recall_at(found: list[str], relevant: frozenset[str], k: int = TOP) -> float
     """Recall at k against at most k relevant papers (a query with 40 relevant papers can find
     at most 10 in its top 10: that is full marks)."""
     return sum(1 for slug in found[:k] if slug in relevant) / min(k, len(relevant)) if relevant else 0.0
+
+
+def hit_at(found: list[str], relevant: frozenset[str], k: int = 5) -> bool:
+    """Whether any relevant paper is among the first k."""
+    return any(slug in relevant for slug in found[:k])
 
 
 def ndcg_at(found: list[str], relevant: frozenset[str], k: int = TOP) -> float:
@@ -84,13 +90,14 @@ def score(results: dict[str, list[str]], queries: list[Judged]) -> Scores:
                   sum(ndcg_at(results[q.q], q.relevant) for q in queries) / n)
 
 
-def run_both(browser, site: Path, server_url: str, queries: list[Judged]) -> dict[str, dict[str, list[str]]]:
+def run_both(browser, site: Path, server_url: str, queries: list[Judged],
+             meaning: bool = True) -> dict[str, dict[str, list[str]]]:
     """{engine: {query: top slugs}} for Pagefind (over http) and the offline index (file://)."""
     out: dict[str, dict[str, list[str]]] = {}
     for engine, base in (("pagefind", server_url), ("offline", site.resolve().as_uri() + "/")):
         context = browser.new_context()
         page = context.new_page()
-        out[engine] = {q.q: ranked(page, base, q.q) for q in queries}
+        out[engine] = {q.q: ranked(page, base, q.q, meaning) for q in queries}
         backend = page.get_attribute("#search-status", "data-backend")
         context.close()
         assert backend == engine, (engine, backend)

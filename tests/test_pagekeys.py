@@ -148,6 +148,7 @@ CONFIG_EDITS: dict[str, Callable[[dict], None]] = {
     "check": lambda d: d.update(check={"unknown_tags": "ignore"}),
     "max_file_bytes": lambda d: d.update(max_file_bytes=1024 * 1024),
     "citation_style": lambda d: d.update(citation_style="ieee"),
+    "search": lambda d: d.update(search={"meaning": False}),  # the search page loses its switch
 }
 # Edits that change what tools do (check, import, retag), not what a page shows.
 INVISIBLE = {"locked", "generated", "check", "propose_tags", "tags", "max_file_bytes"}

@@ -1,9 +1,9 @@
-"""The judged query set through both engines in Chromium: a floor under today's figures.
-
-Issue 18's targets are 0.8 (precision@5 and nDCG@10, both engines) and a top-10 Jaccard of 0.7;
-bench/search_quality.py reports where each engine stands (bench/SEARCH_QUALITY.md). The floors
-here are the figures measured when the set was written, rounded down: a change that makes search
-answer worse fails, one that makes it better moves them up."""
+"""The judged query set through both engines in Chromium, held to issue 18's targets:
+precision@5 and nDCG@10 of 0.8 for both engines, a top-10 Jaccard of 0.7 between them, and a
+relevant paper in the top 5 for 70% of the queries that share no word with their papers (search
+by meaning). Per kind, floors under the figures measured when meaning search came in, rounded
+down: a change that makes search answer worse fails. bench/search_quality.py reports them all
+(bench/SEARCH_QUALITY.md), with meaning search on and off."""
 from __future__ import annotations
 
 import statistics
@@ -11,16 +11,16 @@ import statistics
 import pytest
 
 from conftest import REPO
-from searchjudge import jaccard, judged_queries, ndcg_at, precision_at, recall_at, run_both, score
+from searchjudge import hit_at, jaccard, judged_queries, ndcg_at, precision_at, recall_at, run_both, score
 
 pytestmark = pytest.mark.browser
 
-# (kind of query, engine) -> lowest nDCG@10 allowed; "all" is every query
-FLOORS = {("all", "pagefind"): 0.73, ("all", "offline"): 0.78,
-          ("subject", "pagefind"): 0.88, ("subject", "offline"): 0.85,
-          ("title", "pagefind"): 0.85, ("title", "offline"): 0.95,
-          ("facet", "pagefind"): 0.90, ("facet", "offline"): 0.90, ("typo", "pagefind"): 0.80,
-          ("typo", "offline"): 0.90}
+# (kind of query, engine) -> lowest nDCG@10 allowed
+FLOORS = {("subject", "pagefind"): 0.88, ("subject", "offline"): 0.87,
+          ("title", "pagefind"): 0.95, ("title", "offline"): 0.95,
+          ("facet", "pagefind"): 0.88, ("facet", "offline"): 0.90, ("typo", "pagefind"): 0.80,
+          ("typo", "offline"): 0.90, ("acronym", "pagefind"): 0.78, ("acronym", "offline"): 0.78,
+          ("meaning", "pagefind"): 0.45, ("meaning", "offline"): 0.45}
 
 
 def test_the_metrics_score_what_they_should():
@@ -41,11 +41,17 @@ def test_the_judged_set_covers_every_kind_and_names_real_papers():
         assert query.relevant and query.relevant <= slugs, query.q
 
 
-def test_both_engines_answer_the_judged_queries_at_least_as_well_as_before(seed_site, seed_server, chromium):
+def test_both_engines_reach_the_targets_on_the_judged_queries(seed_site, seed_server, chromium):
     queries = judged_queries(REPO / "content" / "papers")
     results = run_both(chromium, seed_site, seed_server.url, queries)
+    for engine in ("pagefind", "offline"):
+        every = score(results[engine], queries)
+        assert every.precision >= 0.8 and every.ndcg >= 0.8, (engine, every)
+        meaning = [q for q in queries if q.kind == "meaning"]
+        hits = sum(hit_at(results[engine][q.q], q.relevant) for q in meaning)
+        assert hits >= 0.7 * len(meaning), (engine, hits, len(meaning))
     for (kind, engine), floor in FLOORS.items():
-        chosen = [q for q in queries if kind in ("all", q.kind)]
+        chosen = [q for q in queries if q.kind == kind]
         assert score(results[engine], chosen).ndcg >= floor, (kind, engine, score(results[engine], chosen))
     agree = statistics.mean(jaccard(results["pagefind"][q.q], results["offline"][q.q]) for q in queries)
-    assert agree >= 0.63, agree
+    assert agree >= 0.7, agree

@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.files import atomic_write_text
+from generator.files import atomic_write_text, link_or_copy
 
 FORMAT = 2  # 2: keys made from whole pages (build/pagekeys.py)
 TOKEN_FILE = ".litsite-build"
@@ -82,13 +81,6 @@ def record(output: Path, key: str, pages: dict[str, str], search: str, token: st
     payload = {"format": FORMAT, "build": key, "inode": os.stat(output).st_ino, "pages": pages, "search": search,
                "token": token}
     atomic_write_text(manifest_path(output), json.dumps(payload, separators=(",", ":"), sort_keys=True))
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or one without hard links
-        shutil.copyfile(source, target)
 
 
 def link_tree(source: Path, target: Path) -> None:

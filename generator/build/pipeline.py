@@ -29,6 +29,7 @@ from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise
 from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
 from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
+from generator.search.meaning import write_meaning_index
 from generator.search.offline import write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
 from generator.site import urls
@@ -218,8 +219,9 @@ def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, pre
     """Wait for Pagefind (or, when no searchable page changed, link its index from the previous
     build) and write the offline index, which is cheap and so always made afresh."""
     fallback = write_fallback_index(site, staging)
+    meaning = write_meaning_index(site, staging, previous.folder if previous is not None else None)
     if previous is not None:
         link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)
         return ["search indexes unchanged"]
     assert pagefind is not None
-    return search_summary(site, pagefind.finish(), fallback)
+    return search_summary(site, pagefind.finish(), fallback, meaning)

@@ -6,11 +6,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build.manifest import Previous, link_or_copy
+from generator.build.manifest import Previous
 from generator.build.pagekeys import Keys
 from generator.console import Progress
 from generator.content.config import SiteConfig
-from generator.files import atomic_write_text, is_inside, raise_for_disk, write_new_text
+from generator.files import atomic_write_text, is_inside, link_or_copy, raise_for_disk, write_new_text
 from generator.render.renderer import Renderer
 from generator.site import urls
 from generator.site.pages import Page

@@ -91,6 +91,7 @@ class SiteConfig:
     unknown_topics: str = "error"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger paper, docs or config files are refused
     citation_style: str = "apa"  # the CSL style of each paper page's formatted citation; "" for none
+    meaning_search: bool = True  # search.meaning: vectors for search by meaning (search-vectors.js)
 
     @property
     def read_rules(self) -> ReadRules:
@@ -132,6 +133,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
     "language": str, "markdown": dict, "per_page": int, "nav": list, "topics": list, "tags": (list, str),
     "propose_tags": bool, "check": dict, "max_file_bytes": int, "citation_style": (str, type(None)),
+    "search": dict,
 }
 
 
@@ -214,6 +216,12 @@ def load_config(root: Path) -> SiteConfig:
     config.citation_style = _citation_style(reader, data.get("citation_style", config.citation_style))
     config.base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
     config.allow_html = bool((data.get("markdown") or {}).get("allow_html", False))
+    search = data.get("search") or {}
+    reader.unknown_keys(search, ("meaning",), "search")
+    if not isinstance(search.get("meaning", True), bool):
+        reader.error("'search.meaning' must be true or false", "search", "meaning")
+    else:
+        config.meaning_search = search.get("meaning", True)
     checks = data.get("check") or {}
     reader.unknown_keys(checks, ("unknown_tags", "unknown_topics"), "check")
     for key in ("unknown_tags", "unknown_topics"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.content.paper import Paper
 from generator.files import atomic_write_text
+from generator.search.order import order_key
 from generator.site import urls
 from generator.site.model import Site, by_newest
 from generator.site.plan import shown_title
@@ -40,8 +41,13 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD]
 
 
+def index_order(site: Site) -> list[Paper]:
+    """The papers in the order both offline indexes number them: newest first, as an empty query lists them."""
+    return sorted(site.papers, key=by_newest)
+
+
 def fallback_index(site: Site) -> dict:
-    papers = sorted(site.papers, key=by_newest)  # empty queries list the newest first
+    papers = index_order(site)
     topics = [t.slug for t in site.config.topics]
     topic_id = {slug: i for i, slug in enumerate(topics)}
     tags = sorted(site.tag_counts)
@@ -67,6 +73,8 @@ def fallback_index(site: Site) -> dict:
     words = sorted(set(in_title) | set(in_body))
     return {
         "v": 2,
+        "key": order_key([p.slug for p in papers]),  # search-vectors.js numbers the same papers alike
+        "meaning": site.config.meaning_search,
         "rules": {"min_word": MIN_WORD, "prefix_from": PREFIX_FROM, "typo_from": TYPO_FROM},
         "stop": QUERY_STOPWORDS,
         "topics": [[t.slug, t.title] for t in site.config.topics],

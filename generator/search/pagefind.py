@@ -19,10 +19,11 @@ from generator.site.model import Site
 from generator.workers import die_with_parent, signals_held
 
 
-def search_summary(site: Site, pagefind_bytes: int, fallback: int) -> list[str]:
+def search_summary(site: Site, pagefind_bytes: int, fallback: int, meaning: int = 0) -> list[str]:
     raw = sum(len(p.title.encode()) + len(p.abstract.encode()) for p in site.papers)
+    vectors = f", meaning vectors {_size(meaning)}" if meaning else ""
     return [f"search: pagefind {_size(pagefind_bytes)}, offline index {_size(fallback)} "
-            f"({fallback / max(raw, 1):.0%} of the {_size(raw)} of titles and abstracts)"]
+            f"({fallback / max(raw, 1):.0%} of the {_size(raw)} of titles and abstracts){vectors}"]
 
 
 def _size(n: int) -> str:

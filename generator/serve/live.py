@@ -23,6 +23,7 @@ from generator.content.paper import Paper
 from generator.content.readinglist import checked_against
 from generator.content.validate import read_paper
 from generator.render.renderer import Renderer
+from generator.search.meaning import write_meaning_index
 from generator.search.offline import write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
 from generator.site import urls
@@ -198,7 +199,8 @@ class LiveSite:
         self.pagefind = start_pagefind(site, self.output, background=True)
         try:
             fallback = write_fallback_index(site, self.output)
-            return search_summary(site, self.pagefind.finish(), fallback)
+            meaning = write_meaning_index(site, self.output)
+            return search_summary(site, self.pagefind.finish(), fallback, meaning)
         finally:
             self.pagefind = None
 

@@ -118,6 +118,7 @@ class SearchContext:
     topics: tuple[tuple[str, str], ...]  # (slug, title)
     urls: dict[str, str]  # the URL patterns search.js builds links with (site/urls.py)
     tags: tuple[tuple[str, str], ...] = ()  # (slug, name): facets and chips show names
+    meaning: bool = True  # the site has vectors for search by meaning: offer the switch
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,8 @@ def plan_collection_pages(site: Site) -> list[Page]:
     topics = tuple((t.slug, site.topic_titles.get(t.slug, t.slug)) for t in site.config.topics)
     pages.append(Page(urls.SEARCH, "search.html", "Search", f"Search {site.config.title}.",
                       SearchContext(topics, urls.for_script(),
-                                    tuple((t, tag_name(site.config, t)) for t in sorted(site.tag_counts))),
+                                    tuple((t, tag_name(site.config, t)) for t in sorted(site.tag_counts)),
+                                    site.config.meaning_search),
                       (Crumb("Search"),), in_sitemap=False))
     pages.append(Page(urls.NOT_FOUND, "404.html", "Page not found", "This page does not exist.", NoContext(),
                       in_sitemap=False))

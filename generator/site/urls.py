@@ -28,6 +28,7 @@ PAPERS_BIB = "papers.bib"
 PAPERS_CSL = "papers.csl.json"
 PAPERS_RIS = "papers.ris"
 OFFLINE_INDEX = "search-index.js"
+MEANING_INDEX = "search-vectors.js"
 PAGEFIND = "pagefind"
 STATIC = "static"
 
@@ -44,7 +45,7 @@ READING_LISTS_DIR = "lists"
 RESERVED_FILES = frozenset({HOME, SEARCH, TAGS, TOPICS, ATTENTION, NOT_FOUND, YEARS, AUTHORS, OVERVIEW, SITEMAP, FEED,
                             READING_LISTS,
                             ROBOTS, PAPERS_JSON, PAPERS_BIB, PAPERS_CSL, PAPERS_RIS,
-                            OFFLINE_INDEX})
+                            OFFLINE_INDEX, MEANING_INDEX})
 RESERVED_DIRS = frozenset({PAPERS_DIR, TAGS_DIR, TOPICS_DIR, LIST_DIR, STATIC, PAGEFIND, YEARS_DIR, AUTHORS_DIR,
                            ATTENTION_DIR, READING_LISTS_DIR})
 
@@ -108,4 +109,4 @@ def relative(from_page: str, target: str) -> str:
 def for_script() -> dict[str, str]:
     """The URL patterns the search script needs, '{}' standing for a slug."""
     return {"paper": paper("{}"), "tag": tag("{}"), "topic": topic("{}"), "pagefind": f"{PAGEFIND}/pagefind.js",
-            "offline": OFFLINE_INDEX}
+            "offline": OFFLINE_INDEX, "meaning": MEANING_INDEX}
