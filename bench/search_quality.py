@@ -25,7 +25,16 @@ from generator.build.pipeline import build  # noqa: E402
 from generator.content.config import load_config  # noqa: E402
 from generator.serve.server import DevServer, make_handler  # noqa: E402
 
-from searchjudge import hit_at, jaccard, judged_queries, run_both, score  # noqa: E402
+from projects import imported_site  # noqa: E402
+from searchjudge import (  # noqa: E402
+    author_fixture,
+    hit_at,
+    jaccard,
+    judged_author_queries,
+    judged_queries,
+    run_both,
+    score,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -43,6 +52,14 @@ def main() -> int:
                 url = f"http://127.0.0.1:{server.server_address[1]}/"
                 results = run_both(browser, site, url, queries)
                 words_only = run_both(browser, site, url, queries, meaning=False)
+                authors_site = imported_site(Path(scratch) / "authors", author_fixture())
+                authors = judged_author_queries(Path(scratch) / "authors" / "content" / "papers")
+                author_server = DevServer(("127.0.0.1", 0), make_handler(authors_site, None))
+                threading.Thread(target=author_server.serve_forever, daemon=True).start()
+                by_author = run_both(browser, authors_site, f"http://127.0.0.1:{author_server.server_address[1]}/",
+                                     authors)
+                author_server.shutdown()
+                author_server.server_close()
                 browser.close()
         finally:
             server.shutdown()
@@ -56,6 +73,12 @@ def main() -> int:
     lines += report(queries, results)
     lines += ["", "## Words only (`?meaning=off`, the search page's switch)", ""]
     lines += report(queries, words_only)
+    lines += ["", "## Author queries on a real bibliography", "",
+              f"The seed papers have no authors: {len(authors)} author queries "
+              "(tests/fixtures/search/judged-authors.yaml) on biblatex's example database "
+              "(tests/fixtures/real/biblatex-examples.bib), imported into an empty project; a query's relevant "
+              "papers are those with that person among their authors.", ""]
+    lines += report(authors, by_author)
     (REPO / "bench" / "SEARCH_QUALITY.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
@@ -73,6 +96,8 @@ def report(queries, results) -> list[str]:
                      f"{online.recall:.2f} | {online.ndcg:.2f} | {offline.precision:.2f} | {offline.recall:.2f} | "
                      f"{offline.ndcg:.2f} | {agree:.2f} |")
     meaning = [q for q in queries if q.kind == "meaning"]
+    if not meaning:
+        return lines
     hits = {engine: sum(hit_at(results[engine][q.q], q.relevant) for q in meaning) for engine in results}
     lines += ["", "Meaning queries (no or almost no word shared with their papers) with a relevant paper in the top 5: "
               + ", ".join(f"{engine} {n} of {len(meaning)} ({n / len(meaning):.0%})" for engine, n in hits.items()) + ".",

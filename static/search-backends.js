@@ -55,6 +55,10 @@
               if (filters.tag.length) options.filters.tag = { all: filters.tag };
               if (filters.year.length) options.filters.year = { any: filters.year };
               if (!q) options.sort = { added: "desc" };
+              // Started at once, beside Pagefind's own search: the exact-title search, and (for
+              // meaning) the offline index and the vectors.
+              var exact = exactSearch(pagefind, q, options);
+              if (q && filters.meaning !== false) meaningEngine();
               return pagefind.search(q || null, options).then(function (search) {
                 // Nothing found: perhaps a typo. The offline index knows every word of the site
                 // and corrects as the offline engine does; the corrected query is searched instead.
@@ -70,7 +74,8 @@
                 return answer(search);
               });
               function answer(search, corrected) {
-                return exactTitlesFirst(pagefind, search, corrected || q, options).then(function (pinned) {
+                var candidates = corrected ? exactSearch(pagefind, corrected, options) : exact;
+                return exactTitlesFirst(candidates, search, corrected || q).then(function (pinned) {
                   return ranked(search, corrected, pinned);
                 });
               }
@@ -103,10 +108,15 @@
        Network") can come 30th. As the offline engine does, papers whose title is the query go
        first: a quoted (exact phrase) search finds the few candidates, and their titles are read.
        Resolves to how many were moved to the front. */
-    function exactTitlesFirst(pagefind, search, query, options) {
+    function exactSearch(pagefind, query, options) { // null for one word: its own ranking is fine
+      if (!query || phraseOf(query).indexOf(" ") < 0) return null;
+      return pagefind.search('"' + query.replace(/"/g, " ") + '"', options);
+    }
+
+    function exactTitlesFirst(candidates, search, query) {
       var phrase = phraseOf(query);
-      if (phrase.indexOf(" ") < 0 || !search.results.length) return Promise.resolve(0); // one word: its own ranking is fine
-      return pagefind.search('"' + query.replace(/"/g, " ") + '"', options).then(function (exact) {
+      if (!candidates || !search.results.length) return Promise.resolve(0);
+      return candidates.then(function (exact) {
         return Promise.all(exact.results.slice(0, 10).map(function (r) {
           return r.data().then(function (d) { return d.meta.title && phraseOf(d.meta.title) === phrase ? r.id : null; });
         }));
@@ -141,7 +151,7 @@
             if (!fused.added.has(key)) return byKey.get(key);
             engine.count(found.counts, key);
             var hit = engine.result(key, words, true);
-            return { load: function () { return Promise.resolve(shown(hit)); } };
+            return { byMeaning: true, load: function () { return Promise.resolve(shown(hit)); } };
           });
           return { results: results, counts: found.counts, corrected: found.corrected };
         });
@@ -201,7 +211,7 @@
             return (wanted ? meaningEngine() : Promise.resolve(null)).then(function (meaning) {
               var found = engine.search(q, filters, meaning);
               return { counts: found.counts, results: found.results.map(function (hit) {
-                return { load: function () { return Promise.resolve(shown(hit)); } };
+                return { byMeaning: hit.byMeaning, load: function () { return Promise.resolve(shown(hit)); } };
               }) };
             });
           }

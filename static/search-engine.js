@@ -71,13 +71,13 @@
     var stop = new Set(index.stop);
     rules = index.rules;
     var docs = index.docs;
-    var decoded = { title: new Map(), body: new Map() }; // postings are decoded once, when first needed
+    var decoded = { title: new Map(), body: new Map(), author: new Map() }; // postings are decoded once, when first needed
     var titleText = []; // normalised titles, for the exact-title boost
     var withTag = null, withTopic = null, bySlug = null;
 
     function postings(field, w) {
       var ids = decoded[field].get(w);
-      if (!ids) { ids = decode(index[field][w]); decoded[field].set(w, ids); }
+      if (!ids) { ids = decode((index[field] || [])[w]); decoded[field].set(w, ids); }
       return ids;
     }
 
@@ -106,7 +106,7 @@
       return [start, lo];
     }
 
-    /* Score of every document for one query word: title 3, tag or topic 2, abstract 1;
+    /* Score of every document for one query word: title 3, author, tag or topic 2, abstract 1;
        an exact word counts a little more than a word it is only the start of, and both more
        than a word one edit away (only for a word the index does not have). */
     function scoreWord(word) {
@@ -122,6 +122,7 @@
       matched.forEach(function (match) {
         postings("body", match[0]).forEach(function (id) { add(id, 1 * match[1]); });
         postings("title", match[0]).forEach(function (id) { add(id, 3 * match[1]); });
+        postings("author", match[0]).forEach(function (id) { add(id, 2 * match[1]); });
       });
       index.tags.forEach(function (tag, t) {
         if (tag.split("-").some(function (part) { return part.lastIndexOf(word, 0) === 0; })) {
@@ -155,7 +156,7 @@
         var best = null, bestCount = 0;
         for (var v = 0; v < words.length; v++) {
           if (!oneEditApart(word, words[v])) continue;
-          var count = postings("body", v).length + postings("title", v).length;
+          var count = postings("body", v).length + postings("title", v).length + postings("author", v).length;
           if (count > bestCount) { best = words[v]; bestCount = count; }
         }
         if (best) { changed = true; return best; }

@@ -162,7 +162,7 @@
     writeUrl();
     var q = state.q.trim();
     if (!q && !state.topic.length && !state.tag.length && !state.year.length) {
-      status.textContent = "Type to search titles, abstracts, tags and topics.";
+      status.textContent = "Type to search titles, authors, abstracts, tags and topics.";
       list.textContent = ""; facetsBox.textContent = ""; filtersPanel.hidden = true;
       status.dataset.total = 0;
       return Promise.resolve();
@@ -173,9 +173,11 @@
       status.dataset.ms = (performance.now() - started).toFixed(1); // the query itself, for benchmarks
       lastResults = found.results;
       var n = found.results.length;
+      var byMeaning = found.results.filter(function (r) { return r.byMeaning; }).length;
       var filters = activeFilters();
       status.textContent = n + (n === 1 ? " result" : " results") +
         (found.corrected ? " for “" + found.corrected + "” (nothing matched “" + q + "”)" : q ? " for “" + q + "”" : "") +
+        (byMeaning ? ", " + (byMeaning === n ? "all" : byMeaning) + " found by meaning" : "") +
         (filters.length ? ", filtered by " + filters.join(", ") : "") +
         (backend.name === "offline" ? " (offline search)" : "") +
         (!n && q && meaningSwitch && !state.meaning ? ". Search by meaning is off (see Filters)." : "");

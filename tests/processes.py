@@ -1,4 +1,4 @@
-"""Real litsite processes for the tests that start, kill and race them (test_kill, test_reliability)."""
+"""Real litsite processes for the tests that start, kill and race them (test_kill, test_interruptions, test_reliability)."""
 from __future__ import annotations
 
 import os
@@ -79,3 +79,8 @@ def build_reaching(project: Path, moment: str, **popen) -> subprocess.Popen:
     wait_for(reached_or_ended)
     assert seen, f"the build never started its {moment} (exit code {build.poll()})"
     return build
+
+
+def staging_folders(project: Path) -> list[Path]:
+    """The staging folders builds of `project` have left (a clean stop leaves none)."""
+    return list(project.glob("._site.build-*"))

@@ -19,6 +19,25 @@ def copy_seed(folder: Path) -> Path:
     return folder
 
 
+def imported_site(folder: Path, export: Path) -> Path:
+    """A project holding only what `litsite import` makes of `export`, built with its search
+    indexes; returns its _site (the real command line, as a user runs it)."""
+    import subprocess
+    import sys
+
+    for name in ("templates", "static"):
+        shutil.copytree(REPO / name, folder / name)
+    for name in ("site.yaml", "tags.yaml"):
+        shutil.copy(REPO / name, folder / name)
+    (folder / "content" / "papers").mkdir(parents=True)
+    for command in (["import", str(export)], ["build"]):
+        done = subprocess.run([sys.executable, "-m", "generator", "--root", str(folder), *command],
+                              capture_output=True, text=True, cwd=folder)
+        if done.returncode not in (0, 1):  # import: 1 is entries skipped, each named
+            raise AssertionError(f"litsite {command[0]} failed ({done.returncode}):\n{done.stderr}")
+    return folder / "_site"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -38,6 +38,30 @@ def judged_queries(papers_dir: Path) -> list[Judged]:
     return queries
 
 
+JUDGED_AUTHORS = JUDGED.parent / "judged-authors.yaml"
+
+
+def author_fixture() -> Path:
+    """The rich fixture the author queries are judged on."""
+    return JUDGED.parents[3] / yaml.safe_load(JUDGED_AUTHORS.read_text(encoding="utf-8"))["fixture"]
+
+
+def judged_author_queries(papers_dir: Path) -> list[Judged]:
+    """The author queries with their relevant slugs: the papers of `papers_dir` (the imported
+    fixture) with that person among their authors."""
+    from generator.content.load import load_valid_papers
+    from generator.search.offline import tokens
+
+    papers = load_valid_papers(papers_dir)
+    queries = []
+    for entry in yaml.safe_load(JUDGED_AUTHORS.read_text(encoding="utf-8"))["queries"]:
+        wanted = tokens(entry["author"])
+        relevant = {p.slug for p in papers
+                    if any(all(w in tokens(name) for w in wanted) for name in p.authors)}
+        queries.append(Judged(entry["q"], "author", frozenset(relevant)))
+    return queries
+
+
 def ranked(page, base: str, query: str, meaning: bool = True) -> list[str]:
     """The slugs of the first TOP results the search page shows for `query` (with search by
     meaning switched off through the page's own URL parameter when `meaning` is false)."""

@@ -1,7 +1,7 @@
 """The offline search index, for reading the site from file:// where Pagefind cannot run.
 
 A plain script file, loaded with <script> (no fetch, no worker, no WASM), holding an inverted
-index over titles and abstracts plus each paper's tags, topics and a short excerpt. static/
+index over titles, abstracts and authors plus each paper's tags, topics and a short excerpt. static/
 search.js queries it; tests/test_search_spec.py runs the same vectors through both.
 """
 from __future__ import annotations
@@ -54,6 +54,7 @@ def fallback_index(site: Site) -> dict:
     tag_id = {slug: i for i, slug in enumerate(tags)}
     in_title: dict[str, list[int]] = defaultdict(list)
     in_body: dict[str, list[int]] = defaultdict(list)
+    in_authors: dict[str, list[int]] = defaultdict(list)
     stop = set(QUERY_STOPWORDS)
     docs = []
     for n, paper in enumerate(papers):
@@ -61,6 +62,8 @@ def fallback_index(site: Site) -> dict:
             in_title[word].append(n)
         for word in sorted(set(tokens(paper.abstract)) - stop):
             in_body[word].append(n)
+        for word in sorted(set(tokens(" ".join(paper.authors))) - stop):
+            in_authors[word].append(n)
         docs.append([
             paper.slug,
             shown_title(paper),
@@ -70,7 +73,7 @@ def fallback_index(site: Site) -> dict:
             1 if paper.title_is_derived else 0,
             paper.year or 0,
         ])
-    words = sorted(set(in_title) | set(in_body))
+    words = sorted(set(in_title) | set(in_body) | set(in_authors))
     return {
         "v": 2,
         "key": order_key([p.slug for p in papers]),  # search-vectors.js numbers the same papers alike
@@ -82,6 +85,7 @@ def fallback_index(site: Site) -> dict:
         "words": " ".join(words),
         "title": [_postings(in_title.get(w, [])) for w in words],
         "body": [_postings(in_body.get(w, [])) for w in words],
+        "author": [_postings(in_authors.get(w, [])) for w in words],
         "docs": docs,
     }
 
