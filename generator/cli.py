@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import signal
 import sys
 import traceback
@@ -42,8 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The cycle collector's default (a collection every 700 new objects) scans a heap that holds
+# 10,000 papers and their indexes again and again: a fifth of an import's time. litsite makes
+# few cycles; collecting every 50,000 objects keeps memory flat and costs almost nothing.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     stop_on_signals()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

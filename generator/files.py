@@ -44,23 +44,44 @@ def atomic_write_many(files: list[tuple[Path, bytes]]) -> None:
     one sync of their file system (an fsync per file was most of the time an import of 10,000
     papers spent writing), then the renames. A crash leaves each file old or new: no rename
     happens before every new text is on disk."""
-    pending: list[tuple[str, Path]] = []
+    staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
-            pending.append((_write_temp(path, data, sync=len(files) == 1), path))
-        if len(files) > 1:
-            _sync_file_systems({path.parent for path, _ in files})
+            staged.append((_write_temp(path, data, sync=len(files) == 1), path))
+    except BaseException:
+        discard_staged(staged)
+        raise
+    publish_staged(staged, synced=len(files) == 1)
+
+
+def stage_file(path: Path, data: bytes) -> str:
+    """The first step of atomic_write_many for one file, to publish later with publish_staged
+    (a forked worker can stage what it rendered: its disk waits overlap the other's work)."""
+    return _write_temp(path, data, sync=False)
+
+
+def publish_staged(staged: list[tuple[str, Path]], synced: bool = False) -> None:
+    """Give staged files their names, after one sync of their file systems (unless `synced`).
+    On failure the files not yet renamed are removed: each file is old or new."""
+    pending = list(staged)
+    try:
+        if pending and not synced:
+            _sync_file_systems({path.parent for _, path in pending})
         while pending:
             tmp, path = pending[0]
             os.replace(tmp, path)
             pending.pop(0)
     except OSError as exc:
-        raise_for_disk(exc, pending[0][1] if pending else files[0][0])
+        raise_for_disk(exc, pending[0][1] if pending else staged[0][1])
         raise
     finally:
-        for tmp, _ in pending:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        discard_staged(pending)
+
+
+def discard_staged(staged: list[tuple[str, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _write_temp(path: Path, data: bytes, sync: bool) -> str:

@@ -119,12 +119,74 @@ class ForkedJobs(Generic[Shared, Task, Result]):
         self._processes, self._pipes = [], []
 
 
-def _work(work: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], pipe: Connection,
-          parent: int) -> None:
+class ForkedAnswer(Generic[Shared, Task, Result]):
+    """`prepare(shared)` starts at once in one forked process; `ask(question)` later returns
+    `answer(prepared, question)` from it. For work whose input is ready long before its question
+    (fit a model on the idle core while the rest is still being matched). Use as a context
+    manager: leaving the block (asked or not) ends the process."""
+
+    def __init__(self, prepare: Callable[[Shared], Any], answer: Callable[[Any, Task], Result], shared: Shared):
+        context = mp.get_context("fork")
+        self._pipe, child = context.Pipe(duplex=True)
+        self._process = context.Process(target=_prepare_then_answer, args=(prepare, answer, shared, child, os.getpid()),
+                                        daemon=True)
+        with signals_held():
+            self._process.start()
+        child.close()
+
+    def __enter__(self) -> ForkedAnswer[Shared, Task, Result]:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._pipe.close()
+
+    def ask(self, question: Task) -> Result:
+        try:
+            self._pipe.send(question)
+            kind, value = self._pipe.recv()
+        except (EOFError, BrokenPipeError):  # the process is gone: killed, or out of memory
+            raise RuntimeError("a worker process ended before answering") from None
+        if kind == "error":
+            raise value
+        return value
+
+
+def _prepare_then_answer(prepare: Callable[[Any], Any], answer: Callable[[Any, Any], Any], shared: Any,
+                         pipe: Connection, parent: int) -> None:
+    _as_worker(parent)
+    try:
+        prepared = prepare(shared)
+        result = ("ok", answer(prepared, pipe.recv()))
+    except EOFError:  # never asked: the parent closed the pipe
+        return
+    except BaseException as exc:
+        result = ("error", exc)
+    _send_result(pipe, result)
+
+
+def _as_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would raise in here
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     die_with_parent(parent)  # after the handlers are reset: it unblocks the held signals
+
+
+def _send_result(pipe: Connection, result: tuple[str, Any]) -> None:
+    try:
+        pipe.send(result)
+    except Exception:  # an exception that does not pickle
+        kind, value = result
+        pipe.send(("error", RuntimeError(f"{type(value).__name__}: {value}")))
+    finally:
+        pipe.close()
+
+
+def _work(work: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], pipe: Connection,
+          parent: int) -> None:
+    _as_worker(parent)
     try:
         for task in tasks:
             pipe.send(("ok", work(shared, task)))

@@ -238,3 +238,25 @@ def test_related_papers_of_large_collections_come_from_nearby_clusters_and_match
     found = sum(len(set(clustered[s]) & set(exact[s])) for s in exact)
     assert found >= 0.9 * sum(len(v) for v in exact.values())
     assert all(s not in clustered[s] and len(clustered[s]) == len(set(clustered[s])) for s in clustered)
+
+
+def test_assignments_matched_by_forked_workers_are_the_same(seed, monkeypatch):
+    """`import` and `retag` match large collections on forked workers, and fit the neighbours'
+    TF-IDF in another while the tags are proposed. The seeds take that path with a lowered
+    threshold: every topic and tag, and its score, must be the one-process answer, including
+    the papers whose topic is the nearest one by text and those that borrow their neighbours' tags."""
+    import generator.analysis.taxonomy as taxonomy
+
+    config, papers = seed
+    sequential = Tagger(config, papers).assign_all(papers)
+    monkeypatch.setattr(taxonomy, "PARALLEL_FROM", 50)
+    parallel = Tagger(config, papers).assign_all(papers, parallel=True)
+
+    def labels(assignments):
+        return {slug: ([(r.label, r.score) for r in a.topics], [(r.label, r.score) for r in a.tags])
+                for slug, a in assignments.items()}
+
+    assert list(parallel) == list(sequential) and labels(parallel) == labels(sequential)
+    evidence = [e for a in sequential.values() for r in a.topics + a.tags for e in r.evidence]
+    assert sum("closest topic" in e for e in evidence) >= 3  # the nearest-topic path was taken
+    assert sum("most similar papers" in e for e in evidence) >= 2  # and the borrowed tags'

@@ -12,7 +12,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import yaml
@@ -22,6 +22,7 @@ from generator.analysis.text import fit_tfidf
 from generator.content.config import SiteConfig, TagDef
 from generator.content.paper import Paper
 from generator.content.slugs import slugify
+from generator.workers import ForkedAnswer, ForkedJobs, fork_workers
 
 MOST_TAGS_ASSIGNED, FEWEST_TAGS_ASSIGNED = 8, 2  # per paper (a file may hold more: content/paper.py)
 MOST_TOPICS_ASSIGNED = 3
@@ -169,27 +170,50 @@ class Tagger:
         self.topics = config.topics
         self.topic_by_slug = {t.slug: t for t in config.topics}
         self.tag_matcher = PhraseMatcher(_tag_phrases(config.tags))
-        self.proposed = propose_tags(corpus, config.tags) if config.propose_tags else {}
-        # One matcher for every vocabulary (tags, proposed tags, each topic's terms), its labels
-        # (vocabulary, label): a paper's text is then read once, not once per topic.
-        self._matcher = PhraseMatcher(
-            [(phrase, (TAGS, slug)) for phrase, slug in _tag_phrases(config.tags).items()]
-            + [(phrase, (PROPOSED, slug)) for slug, phrase in self.proposed.items()]
-            + [(term, (topic.slug, topic.slug)) for topic in config.topics for term in topic.terms])
+        self._config = config
         self._found: dict[tuple[str, str], tuple[dict, dict]] = {}
         self._centroids: tuple[Any, list[str], Any] | None = None
+        self._members: dict[str, list[int]] | None = None  # topic -> corpus rows confidently in it
         self._corpus = corpus
+
+    @cached_property
+    def proposed(self) -> dict[str, str]:
+        return propose_tags(self._corpus, self._config.tags) if self._config.propose_tags else {}
+
+    @cached_property
+    def _matcher(self) -> PhraseMatcher:
+        """One matcher for every vocabulary (tags, proposed tags, each topic's terms), its labels
+        (vocabulary, label): a paper's text is then read once, not once per topic."""
+        return PhraseMatcher(
+            [(phrase, (TAGS, slug)) for phrase, slug in _tag_phrases(self._config.tags).items()]
+            + [(phrase, (PROPOSED, slug)) for slug, phrase in self.proposed.items()]
+            + [(term, (topic.slug, topic.slug)) for topic in self.topics for term in topic.terms])
 
     def assign(self, paper: Paper) -> Assignment:
         return Assignment(self._topics_for(paper), self._tags_for(paper))
 
-    def assign_all(self, papers: list[Paper]) -> dict[str, Assignment]:
-        """Assign every paper; a paper still short of tags borrows those its nearest papers share."""
-        result = {p.slug: self.assign(p) for p in papers}
-        short = [p for p in papers if len(result[p.slug].tags) < FEWEST_TAGS_ASSIGNED]
+    def assign_all(self, papers: list[Paper], parallel: bool = False) -> dict[str, Assignment]:
+        """Assign every paper; a paper still short of tags borrows those its nearest papers share.
+        With `parallel`, a large collection is matched by forked workers and its reasons carry
+        no evidence (import and retag need the labels only; `explain` keeps the evidence)."""
+        corpus = self._corpus or papers
+        if not fork_workers(parallel, len(corpus), PARALLEL_FROM):
+            result = self._assign_each(papers, parallel=False)
+            short = [p for p in papers if len(result[p.slug].tags) < FEWEST_TAGS_ASSIGNED]
+            neighbours = RelatedIndex(corpus).neighbours_among([p.slug for p in short]) if short else {}
+            return self._borrow_tags(result, short, neighbours)
+        # The TF-IDF fit for papers short of tags (a second or two at 10,000 papers) runs on the
+        # core that is idle while the proposed tags are found, before anyone knows who is short.
+        with ForkedAnswer(RelatedIndex, RelatedIndex.neighbours_among, corpus) as related:
+            result = self._assign_each(papers, parallel=True)
+            short = [p for p in papers if len(result[p.slug].tags) < FEWEST_TAGS_ASSIGNED]
+            neighbours = related.ask([p.slug for p in short]) if short else {}
+        return self._borrow_tags(result, short, neighbours)
+
+    def _borrow_tags(self, result: dict[str, Assignment], short: list[Paper],
+                     neighbours: dict[str, list[str]]) -> dict[str, Assignment]:
         if not short:
             return result
-        neighbours = RelatedIndex(self._corpus or papers).neighbours_among([p.slug for p in short])
         tags_of = {p.slug: p.tags for p in self._corpus}
         tags_of.update({slug: [r.label for r in a.tags] for slug, a in result.items()})
         for paper in short:
@@ -202,6 +226,22 @@ class Tagger:
                     chosen.append(Reason(tag, float(n), [f"used by {n} of its {len(neighbours[paper.slug])} "
                                                          f"most similar papers"]))
         return result
+
+    def _assign_each(self, papers: list[Paper], parallel: bool) -> dict[str, Assignment]:
+        workers = fork_workers(parallel, len(papers), PARALLEL_FROM)
+        if not workers:
+            return {p.slug: self.assign(p) for p in papers}
+        assert self._matcher is not None  # built here, once, for the workers to inherit
+        step = -(-len(papers) // (workers * 4))
+        chunks = [papers[i:i + step] for i in range(0, len(papers), step)]
+        with ForkedJobs(_match_chunk, (self, chunks), list(range(len(chunks))), workers) as jobs:
+            found = dict(jobs.results())
+        matched = [row for i in range(len(chunks)) for row in found[i]]
+        if [p.slug for p in papers] == [p.slug for p in self._corpus]:  # the nearest topic needs no rematch
+            self._members = _members([topics for topics, _ in matched])
+        return {paper.slug: Assignment(self._choose_topics(paper, [Reason(*t) for t in topics]),
+                                       [Reason(*t) for t in tags])
+                for paper, (topics, tags) in zip(papers, matched, strict=True)}
 
     def _matched(self, paper: Paper, vocabulary: str) -> tuple[dict[str, Counter], dict[str, Counter]]:
         """What `vocabulary` matched in the paper's title and in its abstract: label -> phrases."""
@@ -241,7 +281,9 @@ class Tagger:
         return reasons
 
     def _topics_for(self, paper: Paper) -> list[Reason]:
-        reasons = self.topic_scores(paper)
+        return self._choose_topics(paper, self.topic_scores(paper))
+
+    def _choose_topics(self, paper: Paper, reasons: list[Reason]) -> list[Reason]:
         scored = {r.label for r in reasons if r.score >= TOPIC_MIN_SCORE}
         chosen = [r for r in reasons if r.score >= TOPIC_MIN_SCORE and (
             r.score >= TOPIC_RELATIVE * reasons[0].score or self._parent(r.label) in scored)][:MOST_TOPICS_ASSIGNED]
@@ -265,7 +307,9 @@ class Tagger:
     def _nearest_topic(self, paper: Paper) -> Reason | None:
         """The topic whose confidently assigned papers read most like this one (TF-IDF centroid)."""
         if self._centroids is None:
-            self._centroids = _topic_centroids(self, self._corpus)
+            if self._members is None:
+                self._members = _members([[(r.label, r.score) for r in self.topic_scores(p)] for p in self._corpus])
+            self._centroids = _topic_centroids(self._corpus, self._members)
         vectorizer, slugs, matrix = self._centroids
         if not slugs:
             return None
@@ -321,7 +365,29 @@ def _score(in_title: dict[str, Counter], in_abstract: dict[str, Counter],
     return reasons
 
 
-def _topic_centroids(tagger: Tagger, corpus: list[Paper]) -> tuple[Any, list[str], Any]:
+PARALLEL_FROM = 2000  # papers to match; below this, forking workers costs more than it saves
+
+
+def _match_chunk(shared: tuple[Tagger, list[list[Paper]]], index: int) -> tuple[int, list[tuple[list, list]]]:
+    """One chunk's topic scores and tags as (label, score) pairs: evidence strings made the
+    results cost as much to unpickle as to compute."""
+    tagger, chunks = shared
+    return index, [([(r.label, r.score) for r in tagger.topic_scores(p)],
+                    [(r.label, r.score) for r in tagger._tags_for(p)]) for p in chunks[index]]
+
+
+def _members(scores: list[list[tuple[str, float]]]) -> dict[str, list[int]]:
+    """topic -> the rows whose score for it is confident (each row's scores best first)."""
+    members: dict[str, list[int]] = {}
+    for i, row in enumerate(scores):
+        for label, score in row:
+            if score < TOPIC_MIN_SCORE:
+                break
+            members.setdefault(label, []).append(i)
+    return members
+
+
+def _topic_centroids(corpus: list[Paper], members: dict[str, list[int]]) -> tuple[Any, list[str], Any]:
     import numpy as np
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
@@ -332,12 +398,6 @@ def _topic_centroids(tagger: Tagger, corpus: list[Paper]) -> tuple[Any, list[str
     vectorizer, matrix = fit_tfidf(texts, stop_words="english", sublinear_tf=True, min_df=1) if texts else (None, None)
     if vectorizer is None:
         return None, [], None
-    members: dict[str, list[int]] = {}
-    for i, paper in enumerate(corpus):
-        for reason in tagger.topic_scores(paper):
-            if reason.score < TOPIC_MIN_SCORE:
-                break
-            members.setdefault(reason.label, []).append(i)
     slugs = sorted(members)
     if not slugs:
         return vectorizer, [], None
@@ -444,7 +504,7 @@ def assign_for_import(config: SiteConfig, papers: list[Paper], corpus: list[Pape
     if not papers:
         return
     tagger = Tagger(config, corpus)
-    assignments = tagger.assign_all(corpus)
+    assignments = tagger.assign_all(corpus, parallel=True)
     for paper in papers:
         assignment = assignments[paper.slug]
         given = keyword_tags((keywords or {}).get(paper.slug, []), tagger.tag_matcher)

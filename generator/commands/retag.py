@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config, papers = load_collection(args)
-    assignments = Tagger(config, papers).assign_all(papers)
+    assignments = Tagger(config, papers).assign_all(papers, parallel=True)
     changed = [p for p in papers if apply(p, assignments[p.slug])]
     if not args.dry_run:
         atomic_write_many([(p.path, render_paper_file(p).encode("utf-8")) for p in changed if p.path is not None])

@@ -19,16 +19,20 @@ def slugify(text: str, max_length: int = MAX_LENGTH) -> str:
 
     Accents are dropped (NFKD); letters of other scripts are transliterated (anyascii:
     'Иван Петров' -> 'ivan-petrov', '王小明' -> 'wangxiaoming'), so every name has a slug."""
-    folded = unicodedata.normalize("NFKD", text)
-    # Letters and digits only: anyascii would spell out emoji and symbols (':slight_smile:').
-    kept = "".join(c if c.isascii() or unicodedata.category(c)[0] in "LN" else " "
-                   for c in folded if not unicodedata.combining(c))
-    ascii_text = anyascii(kept)
+    ascii_text = text if text.isascii() else _transliterated(text)
     slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         cut = slug[: max_length + 1]
         slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_length]
     return slug.strip("-")
+
+
+def _transliterated(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    # Letters and digits only: anyascii would spell out emoji and symbols (':slight_smile:').
+    kept = "".join(c if c.isascii() or unicodedata.category(c)[0] in "LN" else " "
+                   for c in folded if not unicodedata.combining(c))
+    return anyascii(kept)
 
 
 def is_safe_slug(slug: str) -> bool:

@@ -11,7 +11,7 @@ from generator.content.load import load_valid_papers
 from generator.content.paper import Paper
 from generator.content.validate import check_paper_file
 from generator.errors import Problem
-from generator.files import atomic_write_many
+from generator.files import discard_staged, publish_staged, stage_file
 from generator.sources.merge import ImportPlan, plan_import
 from generator.sources.readers import input_files, read_records
 from generator.sources.records import Record
@@ -66,50 +66,62 @@ def _write(config: SiteConfig, papers: list[Paper]) -> tuple[list[Path], list[Pr
     impossible; this is the guarantee, and the error says what slipped through)."""
     for stale in config.papers_dir.glob(".*.tmp"):  # left by an import that was killed mid-write
         stale.unlink(missing_ok=True)
-    written, refused, texts = [], [], []
-    for paper, (path, text, errors) in zip(papers, _checked_texts(config.papers_dir, papers), strict=True):
-        if text is None:
-            continue
-        if errors:
-            where = ", ".join(f"{s.file}:{s.line}" if s.line else s.file for s in paper.sources) or "its sources"
-            refused += [Problem(f"not written: {e} (from {where})", str(path.relative_to(config.root)),
-                                hint="fix the source entry and import again") for e in errors]
-            continue
-        texts.append((path, text.encode("utf-8")))
-        written.append(path)
-    atomic_write_many(texts)
+    written, refused, staged = [], [], []
+    try:
+        for paper, (path, tmp, errors) in zip(papers, _staged_texts(config.papers_dir, papers), strict=True):
+            if errors:
+                where = ", ".join(f"{s.file}:{s.line}" if s.line else s.file for s in paper.sources) or "its sources"
+                refused += [Problem(f"not written: {e} (from {where})", str(path.relative_to(config.root)),
+                                    hint="fix the source entry and import again") for e in errors]
+            elif tmp is not None:
+                staged.append((tmp, path))
+                written.append(path)
+    except BaseException:
+        discard_staged(staged)
+        raise
+    publish_staged(staged)
     return written, refused
 
 
-Checked = tuple[Path, "str | None", list[str]]  # the file, its new text (None: unchanged), its errors
+Staged = tuple[Path, "str | None", list[str]]  # the file, its staged new text (None: unchanged or refused), its errors
 
 
-def _checked_texts(folder: Path, papers: list[Paper]) -> list[Checked]:
-    """Each paper's file text and what `build` would reject in it, in order; by forked workers
-    for a large import (rendering and re-reading YAML is most of the writing time)."""
+def _staged_texts(folder: Path, papers: list[Paper]) -> list[Staged]:
+    """Each paper's file text, checked for what `build` would reject and staged beside its file
+    (files.stage_file), in order; by forked workers for a large import: rendering and re-reading
+    YAML is most of the writing time, and one worker's waits on the disk overlap the other's work."""
     workers = fork_workers(True, len(papers), PARALLEL_FROM)
     if not workers:
-        return _check_texts(folder, papers)
+        return _stage_texts(folder, papers)
     step = -(-len(papers) // (workers * 4))
     chunks = [papers[i:i + step] for i in range(0, len(papers), step)]
-    with ForkedJobs(_check_chunk, (folder, chunks), list(range(len(chunks))), workers) as jobs:
-        found = dict(jobs.results())
-    return [checked for i in range(len(chunks)) for checked in found[i]]
+    found: dict[int, list[Staged]] = {}
+    try:
+        with ForkedJobs(_stage_chunk, (folder, chunks), list(range(len(chunks))), workers) as jobs:
+            found.update(jobs.results())
+    except BaseException:  # what the finished chunks staged; an unfinished one's is stale now
+        discard_staged([(tmp, path) for rows in found.values() for path, tmp, _ in rows if tmp])
+        raise
+    return [staged for i in range(len(chunks)) for staged in found[i]]
 
 
-def _check_chunk(shared: tuple[Path, list[list[Paper]]], index: int) -> tuple[int, list[Checked]]:
+def _stage_chunk(shared: tuple[Path, list[list[Paper]]], index: int) -> tuple[int, list[Staged]]:
     folder, chunks = shared
-    return index, _check_texts(folder, chunks[index])
+    return index, _stage_texts(folder, chunks[index])
 
 
-def _check_texts(folder: Path, papers: list[Paper]) -> list[Checked]:
-    checked: list[Checked] = []
-    for paper in papers:
-        path = folder / f"{paper.slug}.md"
-        text = render_paper_file(paper)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            checked.append((path, None, []))
-            continue
-        errors = [p.message for p in check_paper_file(path, text)[1] if p.severity == "error"]
-        checked.append((path, text, errors))
-    return checked
+def _stage_texts(folder: Path, papers: list[Paper]) -> list[Staged]:
+    out: list[Staged] = []
+    try:
+        for paper in papers:
+            path = folder / f"{paper.slug}.md"
+            text = render_paper_file(paper)
+            if path.exists() and path.read_text(encoding="utf-8") == text:
+                out.append((path, None, []))
+                continue
+            errors = [p.message for p in check_paper_file(path, text)[1] if p.severity == "error"]
+            out.append((path, None if errors else stage_file(path, text.encode("utf-8")), errors))
+    except BaseException:
+        discard_staged([(tmp, path) for path, tmp, _ in out if tmp])
+        raise
+    return out
