@@ -88,8 +88,16 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def _prepared(raw: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The tokens folded both ways: for word phrases, and for acronyms (which keep their capitals)."""
-    return tuple(map(_fold, raw)), tuple(map(_fold_acronym, raw))
+    """The tokens folded both ways: for word phrases, and for acronyms (which keep their capitals).
+    Each distinct word is folded once per process; a dict lookup per token is what is left."""
+    for word in set(raw).difference(_FOLDED):
+        _FOLDED[word] = _fold(word)
+        _FOLDED_ACRONYM[word] = _fold_acronym(word)
+    return tuple(map(_FOLDED.__getitem__, raw)), tuple(map(_FOLDED_ACRONYM.__getitem__, raw))
+
+
+_FOLDED: dict[str, str] = {}
+_FOLDED_ACRONYM: dict[str, str] = {}
 
 
 class PhraseMatcher:
@@ -97,16 +105,21 @@ class PhraseMatcher:
 
     def __init__(self, phrases: dict[str, Any] | list[tuple[str, Any]]):
         """`phrases`: phrase -> label, or (phrase, label) pairs when one phrase has several labels."""
-        self._index: dict[str, list[tuple[tuple[str, ...], bool, Any, str]]] = {}
-        for phrase, label in phrases.items() if isinstance(phrases, dict) else phrases:
+        # Phrases by their whole key, one table for word phrases (folded tokens) and one for
+        # acronyms (capitals kept); a text position looks its few possible lengths up instead
+        # of trying every phrase that starts with its word (dozens start with 'graph').
+        self._plain: dict[tuple[str, ...], list[tuple[int, Any, str]]] = {}
+        self._exact: dict[tuple[str, ...], list[tuple[int, Any, str]]] = {}
+        lengths: dict[str, set[int]] = {}
+        for order, (phrase, label) in enumerate(phrases.items() if isinstance(phrases, dict) else phrases):
             tokens = _TOKEN.findall(phrase)
             if not tokens:
                 continue
             exact = any(c.isupper() for c in phrase)
             key = tuple(_fold_acronym(t) for t in tokens) if exact else tuple(_fold(t) for t in tokens)
-            self._index.setdefault(key[0], []).append((key, exact, label, phrase))
-        for candidates in self._index.values():  # the longest phrase starting at a place wins
-            candidates.sort(key=lambda c: -len(c[0]))
+            (self._exact if exact else self._plain).setdefault(key, []).append((order, label, phrase))
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
     def find(self, text: str) -> dict[Any, Counter]:
         """label -> Counter of the phrases that matched, with their counts.
@@ -131,21 +144,24 @@ class PhraseMatcher:
 
     def _matches(self, raw: list[str] | tuple[str, ...]):
         folded, exact = _prepared(tuple(raw))
-        index = self._index
+        lengths_of, plain, acronyms = self._lengths, self._plain, self._exact
         covered: dict[Any, int] = {}
-        for i, (plain, acronym) in enumerate(zip(folded, exact, strict=True)):
-            if plain not in index and acronym not in index:
-                continue
-            candidates = index.get(plain, [])
-            if acronym != plain and acronym in index:  # longest first, as each list already is
-                candidates = sorted(candidates + index[acronym], key=lambda c: -len(c[0]))
-            for key, is_exact, label, phrase in candidates:
-                if covered.get(label, 0) > i:
-                    continue
-                tokens = exact if is_exact else folded
-                if tokens[i:i + len(key)] == key:
-                    covered[label] = i + len(key)
-                    yield label, phrase, i, i + len(key)
+        starts = [i for i, (word, acronym) in enumerate(zip(folded, exact, strict=True))
+                  if word in lengths_of or acronym in lengths_of]
+        for i in starts:
+            word, acronym = folded[i], exact[i]
+            lengths = lengths_of.get(word, ())
+            if acronym != word and acronym in lengths_of:
+                lengths = tuple(sorted(set(lengths) | set(lengths_of[acronym]), reverse=True))
+            for length in lengths:
+                found = plain.get(folded[i:i + length], []) + acronyms.get(exact[i:i + length], [])
+                if acronym == word and len(found) > 1:
+                    found.sort()  # one list of phrases in vocabulary order, as they were written
+                for _, label, phrase in found:
+                    if covered.get(label, 0) > i:
+                        continue
+                    covered[label] = i + length
+                    yield label, phrase, i, i + length
 
 
 @dataclass
