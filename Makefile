@@ -48,7 +48,7 @@ lint: $(STAMP)
 # validators wait on disk and subprocesses as much as on the CPU. TEST_WORKERS=0 runs it in one.
 TEST_WORKERS ?= 2
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The README's pictures: the browser tests, writing their screenshots into docs/screenshots.
 screenshots: $(STAMP) system-deps

@@ -19,6 +19,20 @@ def copy_seed(folder: Path) -> Path:
     return folder
 
 
+def copy_small_seed(folder: Path, papers: int = 40) -> Path:
+    """copy_seed with the first `papers` papers only (and those the reading lists name): for
+    tests that build again and again and prove what any site shows (locks, signals)."""
+    import re
+
+    copy_seed(folder)
+    named = {slug for path in (folder / "content" / "lists").glob("*.md")
+             for slug in re.findall(r"^\s*-\s*(?:paper:\s*)?([a-z0-9-]+)\s*$", path.read_text(encoding="utf-8"), re.M)}
+    for path in sorted((folder / "content" / "papers").glob("*.md"))[papers:]:
+        if path.stem not in named:
+            path.unlink()
+    return folder
+
+
 def imported_site(folder: Path, export: Path) -> Path:
     """A project holding only what `litsite import` makes of `export`, built with its search
     indexes; returns its _site (the real command line, as a user runs it)."""

@@ -40,28 +40,28 @@ def finish(process: subprocess.Popen) -> tuple[int, str]:
 
 # -- 1. two runs at once ----------------------------------------------------------------------
 
-def test_two_builds_at_ten_offsets_end_with_the_site_of_a_lone_build(seed_copy):
-    lone, duration = lone_build(seed_copy)
+def test_two_builds_at_ten_offsets_end_with_the_site_of_a_lone_build(small_seed_copy):
+    lone, duration = lone_build(small_seed_copy)
     for step in range(10):
-        shutil.rmtree(seed_copy / "_site")
-        first = start(seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
+        shutil.rmtree(small_seed_copy / "_site")
+        first = start(small_seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
         # The offset only spaces the two starts over the first build's run; what is asserted
         # below holds at any offset.
         time.sleep(duration * step / 10)
-        second = start(seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
+        second = start(small_seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
         for process in (first, second):
             code, err = finish(process)
             assert code == 0, err
-        assert site_state(seed_copy / "_site") == lone, f"offset {step}/10"
-        assert (seed_copy / "_site" / "index.html").is_file()
-        assert not staging_folders(seed_copy)
+        assert site_state(small_seed_copy / "_site") == lone, f"offset {step}/10"
+        assert (small_seed_copy / "_site" / "index.html").is_file()
+        assert not staging_folders(small_seed_copy)
 
 
-def test_a_second_writer_refuses_clearly_or_waits_with_a_message(seed_copy):
+def test_a_second_writer_refuses_clearly_or_waits_with_a_message(small_seed_copy):
     """The lock is held here, by this test, so the other runs meet it every time."""
-    with output_lock(seed_copy / "_site"):
+    with output_lock(small_seed_copy / "_site"):
         for command in (["build"], ["serve", "--port", str(free_port())], ["bundle"]):
-            result = run_litsite(seed_copy, *command, timeout=HANG_GUARD)
+            result = run_litsite(small_seed_copy, *command, timeout=HANG_GUARD)
             if command == ["bundle"]:  # the bundle builds elsewhere: only its own zip is locked
                 assert result.returncode == 0, result.stderr
                 continue
@@ -69,22 +69,22 @@ def test_a_second_writer_refuses_clearly_or_waits_with_a_message(seed_copy):
             assert "another litsite is writing this folder" in result.stderr
             assert f"pid {os.getpid()}" in result.stderr and "--wait" in result.stderr
             assert "Traceback" not in result.stderr
-        waiting = start(seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
+        waiting = start(small_seed_copy, "build", "--wait", stderr=subprocess.PIPE, text=True)
         assert waiting.stderr is not None
         line = waiting.stderr.readline()  # the event: it says it waits, and then it waits
         assert "waiting for the other litsite" in line, line
-        assert waiting.poll() is None and not (seed_copy / "_site" / "index.html").exists()
+        assert waiting.poll() is None and not (small_seed_copy / "_site" / "index.html").exists()
     code, err = finish(waiting)
     assert code == 0, err
-    assert (seed_copy / "_site" / "index.html").is_file()
+    assert (small_seed_copy / "_site" / "index.html").is_file()
 
 
-def test_serve_started_during_a_build_waits_and_then_serves(seed_copy):
-    build = start(seed_copy, "build", stderr=subprocess.PIPE, text=True)
-    assert wait_for(lambda: (seed_copy / "._site.lock").exists() and
-                    (seed_copy / "._site.lock").read_text().startswith(f"{build.pid} "), HANG_GUARD)
+def test_serve_started_during_a_build_waits_and_then_serves(small_seed_copy):
+    build = start(small_seed_copy, "build", stderr=subprocess.PIPE, text=True)
+    assert wait_for(lambda: (small_seed_copy / "._site.lock").exists() and
+                    (small_seed_copy / "._site.lock").read_text().startswith(f"{build.pid} "), HANG_GUARD)
     port = free_port()
-    serve = start(seed_copy, "serve", "--wait", "--no-search", "--port", str(port), stderr=subprocess.PIPE, text=True)
+    serve = start(small_seed_copy, "serve", "--wait", "--no-search", "--port", str(port), stderr=subprocess.PIPE, text=True)
     try:
         assert finish(build)[0] == 0
         assert serve.stderr is not None
@@ -98,39 +98,39 @@ def test_serve_started_during_a_build_waits_and_then_serves(seed_copy):
         assert serve.wait(timeout=HANG_GUARD) == 0
 
 
-def test_stale_staging_is_removed_only_when_its_owner_is_gone(seed_copy):
+def test_stale_staging_is_removed_only_when_its_owner_is_gone(small_seed_copy):
     dead = subprocess.Popen(["true"])
     dead.wait()
     alive = subprocess.Popen(["sleep", "600"])
     try:
-        mine = seed_copy / f"._site.build-{alive.pid}-inuse"
-        gone = seed_copy / f"._site.build-{dead.pid}-leftover"
+        mine = small_seed_copy / f"._site.build-{alive.pid}-inuse"
+        gone = small_seed_copy / f"._site.build-{dead.pid}-leftover"
         for folder in (mine, gone):
             (folder / "papers").mkdir(parents=True)
-        run_to_end(seed_copy, "build")
+        run_to_end(small_seed_copy, "build")
         assert mine.is_dir() and not gone.exists()
     finally:
         alive.kill()
         alive.wait()
-    run_to_end(seed_copy, "build")
-    assert not staging_folders(seed_copy)
+    run_to_end(small_seed_copy, "build")
+    assert not staging_folders(small_seed_copy)
 
 
 # -- 2. signals -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(seed_copy, signum):
-    base = seed_copy / "templates" / "base.html"
+def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(small_seed_copy, signum):
+    base = small_seed_copy / "templates" / "base.html"
     versions = [base.read_text(), base.read_text() + "<!-- other -->\n"]  # every page changes
     states = []
     for text in versions:
         base.write_text(text)
-        states.append(lone_build(seed_copy)[0])
-    duration = lone_build(seed_copy)[1]
+        states.append(lone_build(small_seed_copy)[0])
+    duration = lone_build(small_seed_copy)[1]
     stopped = 0
     for step in range(10):
         base.write_text(versions[(step + 1) % 2])
-        build = start(seed_copy, "build", stderr=subprocess.PIPE, text=True)
+        build = start(small_seed_copy, "build", stderr=subprocess.PIPE, text=True)
         time.sleep(duration * (step + 0.5) / 10)  # spaces the signals over the build's run
         build.send_signal(signum)
         code, err = finish(build)
@@ -139,9 +139,9 @@ def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(seed_copy, signum):
         assert code in (0, 128 + signum, -signum), err
         stopped += code != 0
         assert "Traceback" not in err and "internal error" not in err, err
-        assert not staging_folders(seed_copy), f"step {step}: a staging folder was left"
-        assert wait_for(lambda: not processes_mentioning(str(seed_copy)), 30), processes_mentioning(str(seed_copy))
-        assert site_state(seed_copy / "_site") in states
+        assert not staging_folders(small_seed_copy), f"step {step}: a staging folder was left"
+        assert wait_for(lambda: not processes_mentioning(str(small_seed_copy)), 30), processes_mentioning(str(small_seed_copy))
+        assert site_state(small_seed_copy / "_site") in states
     assert stopped >= 5  # most signals landed while the build ran
 
 
