@@ -5,7 +5,8 @@ run to convert it) and bibtexparser alone (the parsing floor) side by side, in o
     python bench/import_speed.py            # 10,000 papers, medians of 3 runs; writes bench/IMPORT.md
     python bench/import_speed.py --papers 2000 --runs 1
 
-Targets (issue 15): dump import <= 15 s, BibTeX import <= 10 s, re-import <= 5 s, check < build.
+Targets (issue 15): dump import <= 15 s, BibTeX import <= 10 s, re-import <= 5 s, check < build;
+(issue 19): retag of 10,000 papers <= 10 s.
 """
 from __future__ import annotations
 
@@ -122,6 +123,8 @@ def main() -> int:
                              lambda p: p)))
         rows.append(("`litsite check`", measure(args.runs, lambda: project, [*LITSITE, "--root", str(project), "check"],
                                                 lambda p: p)))
+        rows.append(("`litsite retag` (issue 19: <= 10 s), every paper assigned again", measure(
+            args.runs, lambda: project, [*LITSITE, "--root", str(project), "retag"], lambda p: p)))
         def unbuilt() -> Path:
             shutil.rmtree(project / "_site", ignore_errors=True)
             return project

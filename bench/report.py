@@ -12,7 +12,8 @@ def main() -> None:
     r = json.loads((BENCH / "RESULTS.json").read_text())
     lines = ["# Benchmark results", "",
              "Reproduce with `make bench` (or `.venv/bin/python bench/run.py --with-50k && "
-             ".venv/bin/python bench/report.py`).", "",
+             ".venv/bin/python bench/report.py`; `make bench` also runs `bench/import_speed.py`, whose "
+             "figures are in [IMPORT.md](IMPORT.md) and under Import below).", "",
              f"- Machine: {r['machine']}", f"- Versions: {r['versions']}",
              f"- Medians of {r['runs']} runs at 1,000 and 10,000 papers (1 run at 50,000; MkDocs: "
              f"{max(1, r['runs'] - 1)} runs). Same synthetic corpus for every tool (`bench/synth.py`: realistic "
@@ -102,11 +103,25 @@ def main() -> None:
                   + ", ".join(f"{e * 1000:.0f}" for e in edits)]
     if complete:
         lines += ["", "Save -> every affected page written (ms): " + ", ".join(f"{e * 1000:.0f}" for e in complete)]
+    lines += import_section()
     notes = BENCH / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().rstrip()]
     (BENCH / "RESULTS.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def import_section() -> list[str]:
+    """The import figures, copied from bench/IMPORT.md (what import_speed.py wrote), so they are
+    never typed twice."""
+    source = BENCH / "IMPORT.md"
+    if not source.exists():
+        return []
+    text = source.read_text()
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    command = next((line for line in text.splitlines() if line.startswith("`python bench/import_speed.py")), "")
+    return ["", "## Import", "", f"From [IMPORT.md](IMPORT.md), which says where the time goes: {command}", "",
+            *table]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-"""Real litsite processes for the tests that start, kill and race them (test_kill, test_interruptions, test_reliability)."""
+"""Real processes for the tests: litsite runs that they start, kill and race (test_kill,
+test_interruptions, test_reliability), and Node running the search scripts (test_search_spec,
+test_meaning)."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -84,3 +88,16 @@ def build_reaching(project: Path, moment: str, **popen) -> subprocess.Popen:
 def staging_folders(project: Path) -> list[Path]:
     """The staging folders builds of `project` have left (a clean stop leaves none)."""
     return list(project.glob("._site.build-*"))
+
+
+def node_json(script: str, payload: object, *arguments: Path) -> object:
+    """What `script` (run by Node, `payload` as JSON on stdin, `arguments` in process.argv)
+    prints as JSON: the browser's search code, run on the same inputs as the Python tests."""
+    binary = shutil.which("node")
+    if binary is None:
+        import pytest
+
+        pytest.fail("node is needed for the search spec: apt-get install nodejs")
+    done = subprocess.run([binary, "-e", script, *map(str, arguments)], input=json.dumps(payload),
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)

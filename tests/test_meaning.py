@@ -6,13 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import quote_plus
 
 import numpy as np
 import pytest
+from processes import node_json
 
 from generator.content.config import load_config
 from generator.content.load import load_valid_papers
@@ -28,12 +27,7 @@ NO_FILTERS = {"topic": [], "tag": [], "year": []}
 
 
 def node(script: str, payload: object) -> object:
-    binary = shutil.which("node")
-    if binary is None:
-        pytest.fail("node is needed for the search spec: apt-get install nodejs")
-    done = subprocess.run([binary, "-e", script, str(ENGINE), str(MEANING)], input=json.dumps(payload),
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    return node_json(script, payload, ENGINE, MEANING)
 
 
 def script_data(site: Path, name: str, variable: str) -> dict:

@@ -176,7 +176,8 @@ def test_the_header_box_shows_results_as_you_type_and_is_driven_by_keyboard(seed
     page.goto(base + "topics/depth-estimation.html")  # a page one folder down: links must still resolve
     page.focus("#site-search")
     page.keyboard.type("monocular depth")
-    page.wait_for_selector("#site-search-results[data-total]")
+    # Results come as the words are typed: wait for those of the whole query, not of "monoc".
+    page.wait_for_selector("#site-search-results[data-total] #instant-all a[href*='q=monocular+depth']")
     assert page.get_attribute("#site-search", "aria-expanded") == "true"
     titles = page.eval_on_selector_all("#site-search-results [role=option] a", "els => els.map(e => e.textContent)")
     assert 2 <= len(titles) <= 9 and all("epth" in t for t in titles[:3]), titles

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from processes import node_json
 
 from generator.content.config import SiteConfig
 from generator.content.paper import Paper
@@ -23,12 +22,7 @@ NO_FILTERS = {"topic": [], "tag": [], "year": []}
 
 
 def node(script: str, payload: object) -> object:
-    binary = shutil.which("node")
-    if binary is None:
-        pytest.fail("node is needed for the search spec: apt-get install nodejs")
-    done = subprocess.run([binary, "-e", script, str(ENGINE)], input=json.dumps(payload), capture_output=True,
-                          text=True, check=True)
-    return json.loads(done.stdout)
+    return node_json(script, payload, ENGINE)
 
 
 def spec_site(tmp_path: Path) -> Site:
