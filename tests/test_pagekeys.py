@@ -247,3 +247,22 @@ def test_fingerprints_do_not_depend_on_key_order():
     assert fingerprint(links) == fingerprint(dict(reversed(list(links.items()))))
     assert fingerprint({"a": {"x": 1, "y": 2}}) == fingerprint({"a": {"y": 2, "x": 1}})
     assert fingerprint(links) != fingerprint({**links, "pdf": "https://example.org/other"})
+
+
+def test_a_card_kept_by_its_keys_still_changes_the_key_when_the_card_does():
+    """Keys keep each Card's frozen form by object: a new card (an edited title), even one
+    equal in every other field, gives the list its new key; the same card, the same key."""
+    from generator.build.pagekeys import Keys
+    from generator.site.model import Card
+    from generator.site.pages import HomeContext, Page
+
+    def home(*cards: Card) -> Page:
+        return Page("index.html", "index.html", "Home", "", HomeContext("", cards))
+
+    keys = Keys("build")
+    card = Card("a-paper", "A Paper", False, ("Ada Lovelace",), "Venue", 2024, ("gnn",), "It works.")
+    edited = Card("a-paper", "A Paper, Edited", False, ("Ada Lovelace",), "Venue", 2024, ("gnn",), "It works.")
+    first = keys.key(home(card))
+    assert keys.key(home(card)) == first == Keys("build").key(home(card))  # kept or made afresh: one key
+    assert keys.key(home(edited)) != first
+    assert keys.key(home(card, edited)) != keys.key(home(edited, card))  # order is part of a list

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import fields, is_dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,26 +59,44 @@ class Keys:
     def __init__(self, build: str):
         self.build = build
         self._papers: dict[int, tuple[Paper, str]] = {}
+        # A card is in every list that shows its paper (~8 pages at 10,000 papers): its frozen
+        # form is made once per Card object. Cards hold strings and tuples of strings only, and
+        # the object is kept with its form, so an id is never mistaken for another's.
+        self._cards: dict[int, tuple[Card, tuple]] = {}
 
     def key(self, page: Page) -> str:
         return digest((self.build, self.frozen(page)))
 
     def frozen(self, value: Any) -> Any:
         """A hashable, repr-stable stand-in for a value and everything in it."""
-        if value is None or isinstance(value, (str, int, float, bool)):
+        kind = type(value)
+        if value is None or kind in _PLAIN or isinstance(value, (str, int, float, bool)):
             return value
         if isinstance(value, (list, tuple)):
+            if all(type(v) is str for v in value):  # tags, authors: most of what lists hold
+                return tuple(value)
             return tuple(self.frozen(v) for v in value)
         if isinstance(value, Paper):
             return ("Paper", self.paper_digest(value))
+        if kind is Card:
+            return self._card(value)
         if isinstance(value, dict):
             return ("dict",) + tuple((self.frozen(k), self.frozen(v)) for k, v in value.items())
         if isinstance(value, (dt.date, Path)):
             return str(value)
         if is_dataclass(value) and not isinstance(value, type):
-            return (type(value).__name__,) + tuple(self.frozen(getattr(value, f.name)) for f in fields(value))
-        raise TypeError(f"a page shows a {type(value).__name__}, which page keys cannot digest: "
+            return (kind.__name__,) + tuple(self.frozen(getattr(value, name)) for name in _field_names(kind))
+        raise TypeError(f"a page shows a {kind.__name__}, which page keys cannot digest: "
                         "make it a dataclass or plain data")
+
+    def _card(self, card: Card) -> tuple:
+        cached = self._cards.get(id(card))
+        if cached is None or cached[0] is not card:
+            if len(self._cards) > CARDS_KEPT:  # `serve` makes new cards on every edit
+                self._cards.clear()
+            cached = self._cards[id(card)] = (card, ("Card",) + tuple(self.frozen(getattr(card, name))
+                                                                      for name in _field_names(Card)))
+        return cached[1]
 
     def paper_digest(self, paper: Paper) -> str:
         cached = self._papers.get(id(paper))
@@ -85,6 +104,16 @@ class Keys:
             cached = self._papers[id(paper)] = (paper, digest(tuple(self.frozen(getattr(paper, f.name))
                                                                     for f in fields(paper))))
         return cached[1]
+
+
+_PLAIN = frozenset({str, int, float, bool})
+CARDS_KEPT = 200_000
+
+
+@cache
+def _field_names(kind: Any) -> tuple[str, ...]:  # a dataclass type
+    # dataclasses.fields() builds a new tuple on every call: a quarter of a key's time.
+    return tuple(f.name for f in fields(kind))
 
 
 def papers_shown(page: Page) -> frozenset[str]:
