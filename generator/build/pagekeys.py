@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import fields, is_dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -110,10 +109,16 @@ _PLAIN = frozenset({str, int, float, bool})
 CARDS_KEPT = 200_000
 
 
-@cache
-def _field_names(kind: Any) -> tuple[str, ...]:  # a dataclass type
-    # dataclasses.fields() builds a new tuple on every call: a quarter of a key's time.
-    return tuple(f.name for f in fields(kind))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, once per class: dataclasses.fields() builds a new tuple on
+    every call, a quarter of a key's time."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 def papers_shown(page: Page) -> frozenset[str]:
