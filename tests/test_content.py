@@ -129,3 +129,18 @@ def test_many_files_are_renamed_only_once_every_one_is_written(tmp_path):
     atomic_write_many([(tmp_path / "a.md", b"new"), (tmp_path / "c.md", b"c")])
     assert (tmp_path / "a.md").read_bytes() == b"new" and (tmp_path / "c.md").read_bytes() == b"c"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "blocker", "c.md"]
+
+
+def test_per_paper_values_are_kept_per_object_and_made_again_for_a_new_one():
+    """Site models keep each paper's card (content.paper.PerPaper): the same Paper object gets
+    the kept value, an edited paper (a new object, same slug) a new one, and a full store
+    starts again rather than growing."""
+    from generator.content.paper import PerPaper
+
+    made = []
+    titles = PerPaper(lambda paper: made.append(paper.slug) or paper.title.upper(), limit=2)
+    first = Paper(slug="a", title="One")
+    assert titles(first) == titles(first) == "ONE" and made == ["a"]
+    assert titles(Paper(slug="a", title="Two")) == "TWO" and made == ["a", "a"]
+    titles(Paper(slug="b", title="Three"))  # the store was full: emptied, then this one kept
+    assert titles(first) == "ONE" and made == ["a", "a", "b", "a"]

@@ -11,7 +11,7 @@ import re
 import string
 from collections import defaultdict
 
-from generator.content.paper import Paper
+from generator.content.paper import Paper, PerPaper
 from generator.content.slugs import slugify
 
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "dos", "das", "ter", "ten"}
@@ -54,11 +54,14 @@ def _key_base(paper: Paper) -> str:
     return f"{who}{paper.year or ''}{what}"[:60] or "untitled"
 
 
+_KEY_BASES = PerPaper(_key_base)  # `serve` asks again for every paper on each edit
+
+
 def citation_keys(papers: list[Paper]) -> dict[str, str]:
     """Slug -> a key unique in `papers`."""
     groups: dict[str, list[str]] = defaultdict(list)
     for paper in sorted(papers, key=lambda p: p.slug):
-        groups[_key_base(paper)].append(paper.slug)
+        groups[_KEY_BASES(paper)].append(paper.slug)
     keys = {}
     for base, slugs in groups.items():
         if len(slugs) == 1:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from generator.content.tex import plain_text
+
+Value = TypeVar("Value")
 
 MAX_TAGS = 50  # tags one paper file may hold (validation; assignment gives far fewer)
 MAX_TOPICS = 10  # topics one paper file may hold (validation; assignment gives far fewer)
@@ -110,3 +113,22 @@ def link_order(kind: str) -> int:
 def fingerprint(value: Any) -> str:
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
+
+
+class PerPaper(Generic[Value]):
+    """`compute(paper)`, once per Paper object: a site model is made again on every edit in
+    `serve`, and all but the edited papers are the same objects (papers are not changed once
+    loaded; an edit makes a new one). The object is kept with its value, so a reused id is
+    never mistaken for it; the store is emptied when it outgrows `limit`."""
+
+    def __init__(self, compute: Callable[[Paper], Value], limit: int = 200_000):
+        self._compute, self._limit = compute, limit
+        self._kept: dict[int, tuple[Paper, Value]] = {}
+
+    def __call__(self, paper: Paper) -> Value:
+        kept = self._kept.get(id(paper))
+        if kept is None or kept[0] is not paper:
+            if len(self._kept) >= self._limit:
+                self._kept.clear()
+            kept = self._kept[id(paper)] = (paper, self._compute(paper))
+        return kept[1]

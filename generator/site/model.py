@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from generator.content.citekeys import citation_keys
 from generator.content.config import SiteConfig, Topic
 from generator.content.history import last_changes
-from generator.content.paper import Paper
+from generator.content.paper import Paper, PerPaper
 from generator.content.readinglist import ReadingList
 from generator.content.slugs import slugify
 from generator.site import urls
@@ -79,6 +79,8 @@ class Card:
                    paper.year, tuple(paper.tags[:5]), "" if paper.title_is_derived else snippet(paper.abstract),
                    paper.added.isoformat() if paper.added else "")
 
+
+_CARDS = PerPaper(Card.of)  # `serve` makes a site model per edit: the other 9,999 cards are kept
 
 SNIPPET_CHARS = 160
 SENTENCE_MIN_CHARS = 40  # a full stop before this is an abbreviation ('e.g.', 'Fig.'), not the sentence's end
@@ -157,7 +159,7 @@ class Site:
             for i, slug in enumerate(reading_list.slugs, 1):
                 membership = ListMembership(reading_list.slug, reading_list.title, i, len(reading_list.entries))
                 self.lists_of.setdefault(slug, []).append(membership)
-        self.cards = {p.slug: Card.of(p) for p in self.papers}
+        self.cards = {p.slug: _CARDS(p) for p in self.papers}
         self.cite_keys = citation_keys(self.papers)
         self.topic_counts = Counter(t for p in self.papers for t in p.topics)
         self.tag_counts = Counter(t for p in self.papers for t in p.tags)
