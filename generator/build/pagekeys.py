@@ -93,8 +93,9 @@ class Keys:
         if cached is None or cached[0] is not card:
             if len(self._cards) > CARDS_KEPT:  # `serve` makes new cards on every edit
                 self._cards.clear()
-            cached = self._cards[id(card)] = (card, ("Card",) + tuple(self.frozen(getattr(card, name))
-                                                                      for name in _field_names(Card)))
+            # A digest, as for a paper: a list's key then digests 20 short strings, not 20 cards.
+            cached = self._cards[id(card)] = (card, ("Card", digest(tuple(self.frozen(getattr(card, name))
+                                                                          for name in _field_names(Card)))))
         return cached[1]
 
     def paper_digest(self, paper: Paper) -> str:

@@ -144,7 +144,9 @@ class LiveSite:
         self.neighbours = neighbours
         self.site, self.pages, self.page_keys = site, pages, keys
         self.keyed_with = self.keys.build
-        self.shown = {p.path: papers_shown(p) for p in pages if p.template == "paper.html"}
+        # A page kept from the last plan shows what it showed: only the new pages are walked.
+        self.shown = {p.path: self.shown[p.path] if self._kept.get(p.path) is p else papers_shown(p)
+                      for p in pages if p.template == "paper.html"}
         return Update([p.path for p in todo], removed, time.perf_counter() - started)
 
     def _write(self, pages: list[Page]) -> None:
