@@ -120,13 +120,15 @@ disableKinds = ["RSS"]
   tag = "tags"
   topic = "topics"
 """
+RELATED_BLOCK = ('<ul>{{ range first 5 (.Site.RegularPages.Related .) }}<li><a href="{{ .RelPermalink }}">'
+                 '{{ .Title }}</a></li>{{ end }}</ul>')
 HUGO_LAYOUTS = {
     "_default/baseof.html": """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>
 </head><body><nav><a href="{{ "/" | relURL }}">Home</a> {{ range .Site.Taxonomies.topics.ByCount }}<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }} ({{ .Count }})</a> {{ end }}</nav>
 <main>{{ block "main" . }}{{ end }}</main></body></html>""",
     "_default/single.html": """{{ define "main" }}<article data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}
 <p>{{ range .Params.tags }}<a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a> {{ end }}</p></article>
-<ul>{{ range first 5 (.Site.RegularPages.Related .) }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}""",
+""" + RELATED_BLOCK + """{{ end }}""",
     "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>{{ $p := .Paginate .Pages 100 }}
 <ul>{{ range $p.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ template "_internal/pagination.html" . }}{{ end }}""",
     "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}
@@ -134,12 +136,18 @@ HUGO_LAYOUTS = {
 }
 
 
-def make_hugo(papers, folder: Path) -> Path:
+def make_hugo(papers, folder: Path, related: bool = True) -> Path:
+    """A Hugo site of the same papers: paper pages, tag and topic pages, the topic list on every
+    page; with `related`, each paper page also lists its 5 related papers (as litsite's do),
+    without it, it is the plain Hugo site issue 19 compares with."""
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "content" / "papers").mkdir(parents=True)
     (folder / "hugo.toml").write_text(HUGO_CONFIG)
     for name, text in HUGO_LAYOUTS.items():
+        if not related:
+            assert RELATED_BLOCK in text or name != "_default/single.html"
+            text = text.replace(RELATED_BLOCK, "")
         (folder / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / "layouts" / name).write_text(text)
     for paper in papers:
@@ -264,6 +272,8 @@ def main() -> None:
         papers = make_papers(10_000)
         print("Hugo + Pagefind, 10,000 papers ...", flush=True)
         results["hugo_10000"] = hugo_build(make_hugo(papers, scratch / "hugo"), args.runs)
+        print("plain Hugo (no related papers) + Pagefind, 10,000 papers ...", flush=True)
+        results["hugo_plain_10000"] = hugo_build(make_hugo(papers, scratch / "hugo-plain", related=False), args.runs)
         args.out.write_text(json.dumps(results, indent=1))
         print("Material for MkDocs, 10,000 papers ...", flush=True)
         results["mkdocs_10000"] = mkdocs_build(make_mkdocs(papers, scratch / "mkdocs"), max(1, args.runs - 1))
