@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import generator
-from generator.content.paper import Paper
+from generator.content.paper import Paper, PerPaper
 from generator.site.model import Card, Chrome, PaperLink
 from generator.site.pages import Page
 
@@ -57,7 +57,7 @@ class Keys:
 
     def __init__(self, build: str):
         self.build = build
-        self._papers: dict[int, tuple[Paper, str]] = {}
+        self.paper_digest = PerPaper(self._paper_digest)
         # A card is in every list that shows its paper (~8 pages at 10,000 papers): its frozen
         # form is made once per Card object. Cards hold strings and tuples of strings only, and
         # the object is kept with its form, so an id is never mistaken for another's.
@@ -98,12 +98,8 @@ class Keys:
                                                                           for name in _field_names(Card)))))
         return cached[1]
 
-    def paper_digest(self, paper: Paper) -> str:
-        cached = self._papers.get(id(paper))
-        if cached is None or cached[0] is not paper:
-            cached = self._papers[id(paper)] = (paper, digest(tuple(self.frozen(getattr(paper, f.name))
-                                                                    for f in fields(paper))))
-        return cached[1]
+    def _paper_digest(self, paper: Paper) -> str:
+        return digest(tuple(self.frozen(getattr(paper, name)) for name in _field_names(Paper)))
 
 
 _PLAIN = frozenset({str, int, float, bool})
