@@ -132,13 +132,13 @@ def test_many_files_are_renamed_only_once_every_one_is_written(tmp_path):
 
 
 def test_per_paper_values_are_kept_per_object_and_made_again_for_a_new_one():
-    """Site models keep each paper's card (content.paper.PerPaper): the same Paper object gets
+    """Site models keep each paper's card (content.paper.PerObject): the same Paper object gets
     the kept value, an edited paper (a new object, same slug) a new one, and a full store
     starts again rather than growing."""
-    from generator.content.paper import PerPaper
+    from generator.content.paper import PerObject
 
     made = []
-    titles = PerPaper(lambda paper: made.append(paper.slug) or paper.title.upper(), limit=2)
+    titles = PerObject(lambda paper: made.append(paper.slug) or paper.title.upper(), limit=2)
     first = Paper(slug="a", title="One")
     assert titles(first) == titles(first) == "ONE" and made == ["a"]
     assert titles(Paper(slug="a", title="Two")) == "TWO" and made == ["a", "a"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import generator
-from generator.content.paper import Paper, PerPaper
+from generator.content.paper import Paper, PerObject
 from generator.site.model import Card, Chrome, PaperLink
 from generator.site.pages import Page
 
@@ -57,11 +57,10 @@ class Keys:
 
     def __init__(self, build: str):
         self.build = build
-        self.paper_digest = PerPaper(self._paper_digest)
-        # A card is in every list that shows its paper (~8 pages at 10,000 papers): its frozen
-        # form is made once per Card object. Cards hold strings and tuples of strings only, and
-        # the object is kept with its form, so an id is never mistaken for another's.
-        self._cards: dict[int, tuple[Card, tuple]] = {}
+        self.paper_digest = PerObject(self._paper_digest)
+        # A card is in every list that shows its paper (~8 pages at 10,000 papers): its digest is
+        # made once per Card object (cards hold strings and tuples of strings only).
+        self._card = PerObject(self._card_digest)
 
     def key(self, page: Page) -> str:
         return digest((self.build, self.frozen(page)))
@@ -88,22 +87,15 @@ class Keys:
         raise TypeError(f"a page shows a {kind.__name__}, which page keys cannot digest: "
                         "make it a dataclass or plain data")
 
-    def _card(self, card: Card) -> tuple:
-        cached = self._cards.get(id(card))
-        if cached is None or cached[0] is not card:
-            if len(self._cards) > CARDS_KEPT:  # `serve` makes new cards on every edit
-                self._cards.clear()
-            # A digest, as for a paper: a list's key then digests 20 short strings, not 20 cards.
-            cached = self._cards[id(card)] = (card, ("Card", digest(tuple(self.frozen(getattr(card, name))
-                                                                          for name in _field_names(Card)))))
-        return cached[1]
+    def _card_digest(self, card: Card) -> tuple[str, str]:
+        # A digest, as for a paper: a list's key then digests 20 short strings, not 20 cards.
+        return ("Card", digest(tuple(self.frozen(getattr(card, name)) for name in _field_names(Card))))
 
     def _paper_digest(self, paper: Paper) -> str:
         return digest(tuple(self.frozen(getattr(paper, name)) for name in _field_names(Paper)))
 
 
 _PLAIN = frozenset({str, int, float, bool})
-CARDS_KEPT = 200_000
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

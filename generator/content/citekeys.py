@@ -11,7 +11,7 @@ import re
 import string
 from collections import defaultdict
 
-from generator.content.paper import Paper, PerPaper
+from generator.content.paper import Paper, PerObject
 from generator.content.slugs import slugify
 
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "dos", "das", "ter", "ten"}
@@ -54,7 +54,7 @@ def _key_base(paper: Paper) -> str:
     return f"{who}{paper.year or ''}{what}"[:60] or "untitled"
 
 
-_KEY_BASES = PerPaper(_key_base)  # `serve` asks again for every paper on each edit
+_KEY_BASES = PerObject(_key_base)  # `serve` asks again for every paper on each edit
 
 
 def citation_keys(papers: list[Paper]) -> dict[str, str]:

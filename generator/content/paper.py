@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from generator.content.tex import plain_text
 
+Kept = TypeVar("Kept")
 Value = TypeVar("Value")
 
 MAX_TAGS = 50  # tags one paper file may hold (validation; assignment gives far fewer)
@@ -115,20 +116,20 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
 
 
-class PerPaper(Generic[Value]):
-    """`compute(paper)`, once per Paper object: a site model is made again on every edit in
-    `serve`, and all but the edited papers are the same objects (papers are not changed once
-    loaded; an edit makes a new one). The object is kept with its value, so a reused id is
-    never mistaken for it; the store is emptied when it outgrows `limit`."""
+class PerObject(Generic[Kept, Value]):
+    """`compute(item)`, once per object: a site model is made again on every edit in `serve`,
+    and all but the edited papers (and their cards) are the same objects; papers and cards are
+    not changed once made (an edit makes a new one). The object is kept with its value, so a
+    reused id is never mistaken for it; the store is emptied when it outgrows `limit`."""
 
-    def __init__(self, compute: Callable[[Paper], Value], limit: int = 200_000):
+    def __init__(self, compute: Callable[[Kept], Value], limit: int = 200_000):
         self._compute, self._limit = compute, limit
-        self._kept: dict[int, tuple[Paper, Value]] = {}
+        self._kept: dict[int, tuple[Kept, Value]] = {}
 
-    def __call__(self, paper: Paper) -> Value:
-        kept = self._kept.get(id(paper))
-        if kept is None or kept[0] is not paper:
+    def __call__(self, item: Kept) -> Value:
+        kept = self._kept.get(id(item))
+        if kept is None or kept[0] is not item:
             if len(self._kept) >= self._limit:
                 self._kept.clear()
-            kept = self._kept[id(paper)] = (paper, self._compute(paper))
+            kept = self._kept[id(item)] = (item, self._compute(item))
         return kept[1]

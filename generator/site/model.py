@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from generator.content.citekeys import citation_keys
 from generator.content.config import SiteConfig, Topic
 from generator.content.history import last_changes
-from generator.content.paper import Paper, PerPaper
+from generator.content.paper import Paper, PerObject
 from generator.content.readinglist import ReadingList
 from generator.content.slugs import slugify
 from generator.site import urls
@@ -80,7 +80,7 @@ class Card:
                    paper.added.isoformat() if paper.added else "")
 
 
-_CARDS = PerPaper(Card.of)  # `serve` makes a site model per edit: the other 9,999 cards are kept
+_CARDS = PerObject(Card.of)  # `serve` makes a site model per edit: the other 9,999 cards are kept
 
 SNIPPET_CHARS = 160
 SENTENCE_MIN_CHARS = 40  # a full stop before this is an abbreviation ('e.g.', 'Fig.'), not the sentence's end
