@@ -6,6 +6,8 @@ import os
 import re
 import shutil
 
+import pytest
+
 from generator.build.manifest import manifest_path
 from generator.build.pipeline import build
 from generator.content.config import load_config
@@ -167,3 +169,139 @@ def test_a_folder_put_back_from_an_earlier_build_is_not_trusted_even_with_a_reus
     result = build(config, search=False)
     assert result.rendered == len(result.pages)
     assert "A Later Title" in (seed_copy / "_site" / "papers" / "non-deep-networks.html").read_text()
+
+
+# -- `litsite build` when nothing it reads changed (build/inputs.py) -------------------------
+
+def test_a_build_with_nothing_changed_keeps_the_folder_as_it_is_and_equals_a_build_from_nothing(small_seed_copy):
+    from generator.build.pipeline import build_if_changed
+
+    config = load_config(small_seed_copy)
+    assert build_if_changed(config).startswith("built ")
+    site = small_seed_copy / "_site"
+    inode, before = os.stat(site).st_ino, snapshot(site)
+    summary = build_if_changed(config)
+    assert summary.startswith("nothing changed since the last build")
+    assert os.stat(site).st_ino == inode and snapshot(site) == before  # not even swapped
+    config = load_config(small_seed_copy)
+    cold = build(config, small_seed_copy.parent / "cold")
+    assert pages_of(site) == pages_of(small_seed_copy.parent / "cold")
+    assert cold.rendered == len(cold.pages)
+
+
+def first_paper(project):
+    return sorted((project / "content" / "papers").glob("*.md"))[0]
+
+
+def _same_size_edit(project):
+    """A one-letter change, with the file's size and mtime put back: only its bytes differ."""
+    path = first_paper(project)
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.)", text, re.M)
+    swapped = "X" if title.group(1) != "X" else "Y"
+    path.write_text(text[:title.start(1)] + swapped + text[title.end(1):], encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+
+
+def _touch_paper(project):
+    """Same bytes, a later mtime: outside git the feed and the sitemap date papers by it."""
+    path = first_paper(project)
+    os.utime(path, (path.stat().st_atime + 86_400 * 400, path.stat().st_mtime + 86_400 * 400))
+
+
+def _edit(relative, old, new):
+    def edit(project):
+        path = project / relative
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def _new_doc(project):
+    (project / "content" / "docs").mkdir(exist_ok=True)
+    (project / "content" / "docs" / "added-later.md").write_text("# Added later\n\nA new page.\n", encoding="utf-8")
+
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+           "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z"}
+
+
+def _commit(project):
+    """Committing changes no byte and no mtime, but papers are then dated by git (content/history.py)."""
+    import subprocess
+
+    subprocess.run(["git", "-C", str(project), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(project), "commit", "-q", "-m", "papers"], check=True,
+                   env={**os.environ, **GIT_ENV})
+
+
+@pytest.mark.parametrize("change", [
+    _same_size_edit, _touch_paper, _new_doc, _commit,
+    _edit("templates/base.html", "</footer>", "<!-- changed --></footer>"),
+    _edit("static/style.css", "}", "} /* changed */"),
+    _edit("site.yaml", "title: Neural Network Literature", "title: Neural Network Readings"),
+], ids=["same-size-paper-edit", "touched-paper", "new-doc", "git-commit", "template", "static", "site-yaml"])
+def test_any_change_to_what_a_build_reads_builds_again_and_equals_a_build_from_nothing(small_seed_copy, change):
+    import subprocess
+
+    from generator.build.pipeline import build_if_changed
+
+    if change is _commit:  # a repository with nothing committed yet: papers dated by their mtimes
+        subprocess.run(["git", "init", "-q", str(small_seed_copy)], check=True)
+        (small_seed_copy / ".gitignore").write_text("_site/\n._site*\n", encoding="utf-8")
+    build_if_changed(load_config(small_seed_copy), search=False)
+    feed = (small_seed_copy / "_site" / "feed.xml").read_bytes()
+    change(small_seed_copy)
+    summary = build_if_changed(load_config(small_seed_copy), search=False)
+    assert summary.startswith("built "), summary
+    if change in (_touch_paper, _commit):  # same bytes everywhere: the dates are what moved
+        assert (small_seed_copy / "_site" / "feed.xml").read_bytes() != feed
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+def test_a_search_index_asked_for_after_a_build_without_one_is_made(small_seed_copy):
+    from generator.build.pipeline import build_if_changed
+
+    config = load_config(small_seed_copy)
+    build_if_changed(config, search=False)
+    assert not (small_seed_copy / "_site" / "pagefind").exists()
+    assert build_if_changed(config).startswith("built ")
+    assert (small_seed_copy / "_site" / "pagefind" / "pagefind-entry.json").is_file()
+
+
+@pytest.mark.parametrize("tamper", ["delete", "edit", "add"])
+def test_an_output_touched_by_hand_is_built_again(small_seed_copy, tamper):
+    from generator.build.pipeline import build_if_changed
+
+    config = load_config(small_seed_copy)
+    build_if_changed(config, search=False)
+    page = small_seed_copy / "_site" / "papers" / f"{first_paper(small_seed_copy).stem}.html"
+    original = page.read_bytes()
+    if tamper == "delete":
+        page.unlink()
+    elif tamper == "edit":
+        page.write_bytes(original.replace(b"<h1", b"<h1 title=x", 1))
+    else:
+        (small_seed_copy / "_site" / "papers" / "stray.html").write_text("stray", encoding="utf-8")
+    assert build_if_changed(config, search=False).startswith("built ")
+    assert page.read_bytes() == original
+    assert not (small_seed_copy / "_site" / "papers" / "stray.html").exists()
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+def test_after_serve_edited_the_output_in_place_the_next_build_is_not_skipped(small_seed_copy):
+    from generator.build.pipeline import build_if_changed
+    from generator.serve.live import LiveSite
+
+    config = load_config(small_seed_copy)
+    build_if_changed(config, search=False)
+    live = LiveSite(config, small_seed_copy / "_site", search=False)
+    paper = first_paper(small_seed_copy)
+    original = paper.read_bytes()
+    set_field(small_seed_copy, paper.stem, "title", "Renamed While Serving")
+    live.update_papers([paper])
+    paper.write_bytes(original)  # the content is back as the recorded build read it; the output is not
+    assert build_if_changed(config, search=False).startswith("built ")
+    same_as_a_build_from_nothing(small_seed_copy)

@@ -19,9 +19,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.build.inputs import file_stats
 from generator.files import atomic_write_text, link_or_copy
 
-FORMAT = 2  # 2: keys made from whole pages (build/pagekeys.py)
+FORMAT = 3  # 2: keys made from whole pages (build/pagekeys.py); 3: the inputs and the output's files
 TOKEN_FILE = ".litsite-build"
 
 
@@ -45,21 +46,39 @@ class Previous:
     folder: Path
     pages: dict[str, str] = field(default_factory=dict)
     search: str = ""  # digest of the searchable pages' keys the search indexes were built from
+    inputs: str = ""  # build/inputs.py: everything the build read
+    files: dict[str, str] = field(default_factory=dict)  # path -> size, mtime and inode it left there
+    current: dict[str, str] = field(default_factory=dict)  # the same, as the folder is now
 
     def reusable(self, path: str, key: str) -> bool:
-        return self.pages.get(path) == key
+        return self.pages.get(path) == key and self.untouched(path)
+
+    def untouched(self, path: str) -> bool:
+        """Still the file this build wrote: not deleted, replaced or edited in place since."""
+        recorded = self.files.get(path)
+        return recorded is not None and self.current.get(path) == recorded
+
+    def untouched_under(self, prefix: str) -> bool:
+        now = {p: s for p, s in self.current.items() if p.startswith(prefix)}
+        return bool(now) and now == {p: s for p, s in self.files.items() if p.startswith(prefix)}
+
+    def all_untouched(self) -> bool:
+        return self.current == self.files
 
 
-def load_previous(output: Path, key: str) -> Previous | None:
+def load_previous(output: Path, key: str | None) -> Previous | None:
+    """The last build's record, if it describes this very folder (and, given a build key, a
+    build with that key: same code, templates and chrome)."""
     try:
         data = json.loads(manifest_path(output).read_text(encoding="utf-8"))
         same_folder = data["inode"] == os.stat(output).st_ino and \
             (output / TOKEN_FILE).read_text(encoding="utf-8") == data["token"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if data.get("format") != FORMAT or data.get("build") != key or not same_folder:
+    if data.get("format") != FORMAT or (key is not None and data.get("build") != key) or not same_folder:
         return None
-    return Previous(output, data["pages"], data.get("search", ""))
+    return Previous(output, data["pages"], data.get("search", ""), data.get("inputs", ""), data.get("files", {}),
+                    file_stats(output))
 
 
 def forget(output: Path) -> None:
@@ -77,9 +96,9 @@ def write_token(folder: Path, key: str, pages: dict[str, str], search: str) -> s
     return token
 
 
-def record(output: Path, key: str, pages: dict[str, str], search: str, token: str) -> None:
+def record(output: Path, key: str, pages: dict[str, str], search: str, token: str, inputs: str = "") -> None:
     payload = {"format": FORMAT, "build": key, "inode": os.stat(output).st_ino, "pages": pages, "search": search,
-               "token": token}
+               "token": token, "inputs": inputs, "files": file_stats(output)}
     atomic_write_text(manifest_path(output), json.dumps(payload, separators=(",", ":"), sort_keys=True))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
+from generator.build.inputs import input_digest
 from generator.build.lock import output_lock
 from generator.build.manifest import Previous, cache_dir, link_tree, load_previous, record, write_token
 from generator.build.pagekeys import Keys, build_key, digest
@@ -75,11 +76,28 @@ def build(config: SiteConfig, output: Path | None = None, search: bool = True, p
     """Build into `output` (default `_site/`), holding its lock (build/lock.py) throughout."""
     output = output or config.output_dir
     with output_lock(output, wait, say):
-        return _build(config, output, search, parallel)
+        return _build(config, output, search, parallel, time.perf_counter(), input_digest(config, search))
 
 
-def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Built:
-    started = time.perf_counter()
+def build_if_changed(config: SiteConfig, output: Path | None = None, search: bool = True,
+                     wait: bool = False) -> str:
+    """What `litsite build` does: a build, unless nothing it reads changed since the last build
+    into `output` and that build's files are still there untouched (build/inputs.py). Returns
+    the summary line."""
+    output = output or config.output_dir
+    with output_lock(output, wait, say):
+        started = time.perf_counter()
+        inputs = input_digest(config, search)
+        previous = load_previous(output, None) if output.is_dir() else None
+        if previous is not None and previous.inputs == inputs and previous.all_untouched():
+            return (f"nothing changed since the last build: {len(previous.pages)} pages in {output.name}/ kept "
+                    f"as they are (checked in {time.perf_counter() - started:.2f}s)")
+        return _build(config, output, search, True, started, inputs).summary()
+
+
+def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, started: float, inputs: str) -> Built:
+    """`inputs` is taken before anything is read: a file edited while this build runs makes the
+    next build's digest differ from the recorded one, never the other way round."""
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
         site = load_site(config, parallel)
@@ -138,7 +156,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool) -> Bu
     finally:
         if background is not None:
             background.close()
-    record(output, key, written.keys, search_key, token)
+    record(output, key, written.keys, search_key, token, inputs)
     citations.save()
     return Built(pages, time.perf_counter() - started, output, site, renderer, related, neighbours,
                  written.rendered, timings, notes)
@@ -212,14 +230,16 @@ def _search_key(pages: list[Page], written: Written) -> str:
 
 
 def _search_reusable(previous: Previous, search_key: str) -> bool:
-    return previous.search == search_key and (previous.folder / urls.PAGEFIND / "pagefind-entry.json").is_file()
+    return (previous.search == search_key and previous.untouched(f"{urls.PAGEFIND}/pagefind-entry.json")
+            and previous.untouched_under(f"{urls.PAGEFIND}/"))
 
 
 def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, previous: Previous | None) -> list[str]:
     """Wait for Pagefind (or, when no searchable page changed, link its index from the previous
     build) and write the offline index, which is cheap and so always made afresh."""
     fallback = write_fallback_index(site, staging)
-    meaning = write_meaning_index(site, staging, previous.folder if previous is not None else None)
+    reusable = previous is not None and previous.untouched(urls.MEANING_INDEX)
+    meaning = write_meaning_index(site, staging, previous.folder if previous is not None and reusable else None)
     if previous is not None:
         link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)
         return ["search indexes unchanged"]
