@@ -60,7 +60,7 @@ bench/.venv-mkdocs/bin/mkdocs:
 
 bench: $(STAMP) bench/.venv-mkdocs/bin/mkdocs
 	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
-	$(BIN)/python bench/run.py --with-50k
+	$(BIN)/python bench/run.py --with-50k --with-150k
 	$(BIN)/python bench/import_speed.py  # import, re-import, check, retag at 10,000 papers: bench/IMPORT.md
 	$(BIN)/python bench/report.py  # RESULTS.json and IMPORT.md -> RESULTS.md
 

@@ -87,6 +87,8 @@ def build_if_changed(config: SiteConfig, output: Path | None = None, search: boo
     output = output or config.output_dir
     with output_lock(output, wait, say):
         started = time.perf_counter()
+        if output.parent.is_dir():
+            _remove_stale_builds(output)  # a killed build's leftovers go even when nothing is built
         inputs = input_digest(config, search)
         previous = load_previous(output, None) if output.is_dir() else None
         if previous is not None and previous.inputs == inputs and previous.all_untouched():
