@@ -21,6 +21,8 @@ def pages_of(folder):
 
 
 def same_as_a_build_from_nothing(project, search=False):
+    for left in project.parent.glob(".cold.*"):  # no manifest, no cache: truly from nothing
+        left.unlink()
     config = load_config(project)
     cold = build(config, project.parent / "cold", search=search)
     assert cold.rendered == len(cold.pages)  # no manifest for that folder: everything rendered
@@ -304,4 +306,93 @@ def test_after_serve_edited_the_output_in_place_the_next_build_is_not_skipped(sm
     live.update_papers([paper])
     paper.write_bytes(original)  # the content is back as the recorded build read it; the output is not
     assert build_if_changed(config, search=False).startswith("built ")
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+# -- caches beside the output (build/caches.py) ----------------------------------------------
+
+def _count_parses(monkeypatch):
+    import generator.content.load as load
+
+    seen = []
+    real = load.check_paper_file
+
+    def counting(path, *args, **kwargs):
+        seen.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(load, "check_paper_file", counting)
+    return seen
+
+
+def test_a_paper_file_whose_bytes_are_unchanged_is_not_parsed_again(small_seed_copy, monkeypatch):
+    config = load_config(small_seed_copy)
+    build(config, search=False, parallel=False)
+    parses = _count_parses(monkeypatch)
+    edited = first_paper(small_seed_copy)
+    set_field(small_seed_copy, edited.stem, "title", "0000 A title that sorts first")
+    build(config, search=False, parallel=False)
+    assert parses == [edited.name]
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+def test_the_parsed_papers_cache_is_keyed_by_bytes_not_mtime(small_seed_copy, monkeypatch):
+    config = load_config(small_seed_copy)
+    build(config, search=False, parallel=False)
+    _same_size_edit(small_seed_copy)  # same size and mtime, one letter of the title changed
+    parses = _count_parses(monkeypatch)
+    build(config, search=False, parallel=False)
+    assert parses == [first_paper(small_seed_copy).name]
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+def test_a_cache_of_another_litsite_version_is_not_used(small_seed_copy, monkeypatch):
+    import generator.build.caches as caches
+
+    config = load_config(small_seed_copy)
+    build(config, search=False, parallel=False)
+    monkeypatch.setattr(caches, "code_version", lambda: "another version")
+    parses = _count_parses(monkeypatch)
+    build(config, search=False, parallel=False)
+    assert len(parses) == len(list((small_seed_copy / "content" / "papers").glob("*.md")))
+
+
+class _Planted:
+    """What a hostile cache file would hold: unpickling it runs code."""
+    def __reduce__(self):
+        return (os.mkdir, (os.environ["PLANTED_MARKER"],))
+
+
+def test_a_cache_file_not_signed_by_this_user_is_never_unpickled(small_seed_copy, monkeypatch):
+    import pickle
+
+    from generator.build.caches import cache_path
+
+    marker = small_seed_copy.parent / "code-ran"
+    monkeypatch.setenv("PLANTED_MARKER", str(marker))
+    site = small_seed_copy / "_site"
+    for name in ("papers", "related"):  # as if committed to the project by someone else
+        cache_path(site, name).write_bytes(b"\0" * 32 + pickle.dumps(("v", _Planted())))
+    build(load_config(small_seed_copy), search=False)
+    assert not marker.exists()
+    same_as_a_build_from_nothing(small_seed_copy)
+
+
+def test_related_papers_are_ranked_again_only_when_a_reading_text_changed(small_seed_copy, monkeypatch):
+    from generator.analysis.related import RelatedIndex
+
+    config = load_config(small_seed_copy)
+    build(config, search=False)
+    ranked = []
+    real = RelatedIndex.all_neighbours
+    monkeypatch.setattr(RelatedIndex, "all_neighbours", lambda self, *a: ranked.append(1) or real(self, *a))
+    paper = first_paper(small_seed_copy)
+    paper.write_text(paper.read_text(encoding="utf-8") + "\nA note added later.\n", encoding="utf-8")
+    build(config, search=False)
+    assert ranked == []  # notes are not part of the reading text: the last build's neighbours
+    same_as_a_build_from_nothing(small_seed_copy)  # (that one ranks: a folder of its own, no cache)
+    ranked.clear()
+    set_field(small_seed_copy, paper.stem, "title", "Sparse Attention for Very Long Documents")
+    build(config, search=False)
+    assert ranked == [1]
     same_as_a_build_from_nothing(small_seed_copy)

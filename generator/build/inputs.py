@@ -14,6 +14,7 @@ skipped or reused, so a page deleted, added or edited by hand in `_site/` is mad
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -28,14 +29,24 @@ from generator.content.config import SiteConfig
 
 def input_digest(config: SiteConfig, search: bool) -> str:
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"python={sys.version}\0search={search}\0".encode())
+    hasher.update(f"{code_version()}\0search={search}\0".encode())
     hasher.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
     hasher.update(repr(config).encode())  # site.yaml and the tag vocabulary, as read
-    for name, version in sorted((d.metadata["Name"] or "", d.version) for d in metadata.distributions()):
-        hasher.update(f"{name}={version}\0".encode())
-    for folder in (Path(generator.__file__).parent, config.templates_dir, config.static_dir, config.content_dir):
+    for folder in (config.templates_dir, config.static_dir, config.content_dir):
         _hash_files(hasher, folder)
     hasher.update(_git_head(config.papers_dir).encode())
+    return hasher.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """litsite's code, Python's version and every installed package's: what a cache made by
+    another version must not be trusted across."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"python={sys.version}\0".encode())
+    for name, version in sorted((d.metadata["Name"] or "", d.version) for d in metadata.distributions()):
+        hasher.update(f"{name}={version}\0".encode())
+    _hash_files(hasher, Path(generator.__file__).parent)
     return hasher.hexdigest()
 
 

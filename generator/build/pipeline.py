@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
+from generator.build.caches import read_cache, write_cache
 from generator.build.inputs import input_digest
 from generator.build.lock import output_lock
 from generator.build.manifest import Previous, cache_dir, link_tree, load_previous, record, write_token
@@ -24,7 +25,7 @@ from generator.build.pagekeys import Keys, build_key, digest
 from generator.build.writer import RenderJob, Written, copy_static, write_pages, write_range
 from generator.console import say
 from generator.content.config import SiteConfig
-from generator.content.load import load_valid_papers
+from generator.content.load import Parsed, load_valid_papers
 from generator.content.readinglist import checked_against, read_reading_lists
 from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise_for_disk, swap_directory
 from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
@@ -51,7 +52,7 @@ class Built:
     output: Path
     site: Site
     renderer: Renderer
-    related: RelatedIndex
+    related: RelatedIndex | None  # None when the neighbours came from the cache (build/caches.py)
     neighbours: dict[str, list[str]]
     rendered: int  # pages rendered; the others were unchanged since the last build
     timings: dict[str, float] = field(default_factory=dict)
@@ -65,8 +66,8 @@ class Built:
                 + (f" ({extra})" if extra else ""))
 
 
-def load_site(config: SiteConfig, parallel: bool = False) -> Site:
-    papers = load_valid_papers(config.papers_dir, parallel, config.read_rules)
+def load_site(config: SiteConfig, parallel: bool = False, parsed: Parsed | None = None) -> Site:
+    papers = load_valid_papers(config.papers_dir, parallel, config.read_rules, parsed)
     lists = checked_against(read_reading_lists(config), {p.slug for p in papers})
     return Site(config, papers, find_docs(config), read_intro(config), lists)
 
@@ -101,8 +102,9 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
     """`inputs` is taken before anything is read: a file edited while this build runs makes the
     next build's digest differ from the recorded one, never the other way round."""
     timings: dict[str, float] = {}
+    parsed: Parsed = read_cache(output, "papers") or {}
     with _stage(timings, "load"):
-        site = load_site(config, parallel)
+        site = load_site(config, parallel, parsed)
     citations = FormattedCitations(config.citation_style, cache_dir())
     with _stage(timings, "formatted citations"):
         citations.warm(site, parallel)
@@ -122,8 +124,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
             job = RenderJob(renderer, others, staging, keys, previous)
             background = ForkedJobs(_render_others, (job, site), [0], 1)
         with _stage(timings, "related papers"):
-            related = RelatedIndex(site.papers, text=reading_text)
-            neighbours = related.all_neighbours(parallel)
+            related, neighbours = _related(site, output, parallel)
         with _stage(timings, "render paper pages"):
             paper_pages = [paper_page(site, p, neighbours) for p in site.papers]
             written = write_pages(RenderJob(renderer, paper_pages, staging, keys, previous), parallel)
@@ -159,9 +160,23 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
         if background is not None:
             background.close()
     record(output, key, written.keys, search_key, token, inputs)
+    write_cache(output, "papers", parsed)
     citations.save()
     return Built(pages, time.perf_counter() - started, output, site, renderer, related, neighbours,
                  written.rendered, timings, notes)
+
+
+def _related(site: Site, output: Path, parallel: bool) -> tuple[RelatedIndex | None, dict[str, list[str]]]:
+    """Every paper's related papers; taken from the last build when every reading text, and
+    their order, is the same (a function of those texts alone: tests/test_rebuild.py)."""
+    texts = digest(tuple((p.slug, reading_text(p)) for p in site.papers))
+    cached = read_cache(output, "related")
+    if isinstance(cached, tuple) and cached[0] == texts:
+        return None, cached[1]
+    related = RelatedIndex(site.papers, text=reading_text)
+    neighbours = related.all_neighbours(parallel)
+    write_cache(output, "related", (texts, neighbours))
+    return related, neighbours
 
 
 def _render_others(shared: tuple[RenderJob, Site], _task: int) -> tuple[Written, Page]:

@@ -1,6 +1,8 @@
 """Loading a whole collection of paper files, in parallel when it is large."""
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from pathlib import Path
 
 from generator.content.paper import Paper
@@ -12,14 +14,22 @@ from generator.workers import ForkedJobs, fork_workers
 PARALLEL_FROM = 2000  # files; below this, forking workers costs more than it saves
 
 
-def load_papers(folder: Path, parallel: bool = False,
-                rules: ReadRules | None = None) -> tuple[list[Paper], list[Problem]]:
+# (file path, digest of its bytes) -> what check_paper_file made of those bytes at that path.
+Parsed = dict[tuple[str, bytes], tuple["Paper | None", list[Problem]]]
+
+
+def load_papers(folder: Path, parallel: bool = False, rules: ReadRules | None = None,
+                parsed: Parsed | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every paper under `folder`, sorted by slug, and all problems found on the way.
 
     With `parallel`, large collections are parsed by one forked process per core: building
-    Python objects from YAML is most of the time, and only the results are sent back."""
+    Python objects from YAML is most of the time, and only the results are sent back.
+    With `parsed` (a cache kept by the caller), a file whose bytes are a key there is not
+    parsed again; `parsed` is left holding exactly the current files' entries."""
     rules = rules or ReadRules(folder)
     paths = sorted(folder.glob("*.md"))
+    if parsed is not None:
+        return _load_known(paths, rules, parallel, parsed)
     workers = fork_workers(parallel, len(paths), PARALLEL_FROM)
     if workers:
         step = -(-len(paths) // (workers * 4))
@@ -48,9 +58,58 @@ def _check_files(paths: list[Path], rules: ReadRules) -> tuple[list[Paper], list
     return papers, problems
 
 
-def load_valid_papers(folder: Path, parallel: bool = False, rules: ReadRules | None = None) -> list[Paper]:
+def _load_known(paths: list[Path], rules: ReadRules, parallel: bool,
+                parsed: Parsed) -> tuple[list[Paper], list[Problem]]:
+    results: dict[Path, tuple[Paper | None, list[Problem]]] = {}
+    keys: dict[Path, tuple[str, bytes]] = {}
+    fresh: list[tuple[Path, bytes]] = []
+    for path in paths:
+        try:
+            data = rules.read(path)
+        except InputError as exc:
+            results[path] = (None, exc.problems)
+            continue
+        keys[path] = key = (str(path), hashlib.blake2b(data, digest_size=16).digest())
+        if key in parsed:
+            results[path] = parsed[key]
+        else:
+            fresh.append((path, data))
+    # Parsed from the very bytes that were hashed: a file changing meanwhile cannot put one
+    # version's paper under another version's key.
+    workers = fork_workers(parallel, len(fresh), PARALLEL_FROM)
+    if workers:
+        step = -(-len(fresh) // (workers * 4))
+        chunks = [fresh[i:i + step] for i in range(0, len(fresh), step)]
+        with ForkedJobs(_parse_chunk, (chunks, rules), list(range(len(chunks))), workers) as jobs:
+            for _, part in jobs.results():
+                results.update(part)
+    else:
+        results.update(_parse_chunk(([fresh], rules), 0)[1])
+    parsed.clear()
+    parsed.update({keys[path]: results[path] for path in keys})
+    papers = [paper for path in paths if (paper := results[path][0]) is not None]
+    return papers, [problem for path in paths for problem in results[path][1]]
+
+
+def _parse_chunk(shared: tuple[list[list[tuple[Path, bytes]]], ReadRules],
+                 index: int) -> tuple[int, dict[Path, tuple[Paper | None, list[Problem]]]]:
+    chunks, rules = shared
+    out: dict[Path, tuple[Paper | None, list[Problem]]] = {}
+    for path, data in chunks[index]:
+        try:
+            text = unicodedata.normalize("NFC", data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            out[path] = (None, [Problem(f"not UTF-8 text (byte {exc.start})", str(path), 1, 1,
+                                        hint="save the file as UTF-8")])
+            continue
+        out[path] = check_paper_file(path, text, rules)
+    return index, out
+
+
+def load_valid_papers(folder: Path, parallel: bool = False, rules: ReadRules | None = None,
+                      parsed: Parsed | None = None) -> list[Paper]:
     """Every paper under `folder`; any invalid file stops the command with all the problems."""
-    papers, problems = load_papers(folder, parallel, rules)
+    papers, problems = load_papers(folder, parallel, rules, parsed)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError.from_problems(errors)

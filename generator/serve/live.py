@@ -67,7 +67,10 @@ class LiveSite:
 
     def _full_build(self) -> Built:
         built = build(self.config, self.output, search=self.search, parallel=False)  # serve has threads
-        self.renderer, self.related = built.renderer, built.related
+        self.renderer = built.renderer
+        # serve ranks each edited paper against the fitted model: fitted here when the build took its
+        # neighbours from the cache
+        self.related = built.related or RelatedIndex(built.site.papers, text=reading_text)
         self.neighbours = built.neighbours
         self.keys = Keys(build_key(self.config.templates_dir, built.site.chrome()))
         self._adopt(built.site, built.pages)
