@@ -546,9 +546,9 @@ def test_an_authors_index_lists_every_author_page_a_to_z(rich_site, chromium):
 
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date", "modern-language-association"])
 def test_citations_with_macros_found_once_are_what_citeproc_py_formats_itself(style):
-    """render/formatted.py looks each CSL macro up once per style instead of by XPath on every
-    call: every seed paper's entry must come out as citeproc-py's own lookup makes it."""
-    from citeproc.model import CitationStylesElement
+    """render/formatted.py looks each CSL macro and locale term up once instead of by XPath on
+    every call: every seed paper's entry must come out as citeproc-py's own lookups make it."""
+    from citeproc.model import CitationStylesElement, Locale
 
     from generator.render import formatted
     from generator.render.citations import csl_item
@@ -558,13 +558,13 @@ def test_citations_with_macros_found_once_are_what_citeproc_py_formats_itself(st
     work = [(p.slug, formatted._without_unused(csl_item(p, keys[p.slug]))) for p in papers]
     processor = formatted._Processor(style)  # installs the lookup
     ours = processor.format(work)
-    patched = CitationStylesElement.get_macro
+    patched, term = CitationStylesElement.get_macro, Locale.get_term
     assert patched.litsite
-    CitationStylesElement.get_macro = patched.original
+    CitationStylesElement.get_macro, Locale.get_term = patched.original, term.original
     try:
         theirs = formatted._Processor.__new__(formatted._Processor)
         theirs._style = processor._style
         assert ours == theirs.format(work)
     finally:
-        CitationStylesElement.get_macro = patched
+        CitationStylesElement.get_macro, Locale.get_term = patched, term
     assert len(set(ours.values())) == len(papers)  # real, distinct entries, not one empty string each
