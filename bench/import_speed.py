@@ -164,6 +164,9 @@ def report(args: argparse.Namespace, rows: list[tuple[str, float | None]]) -> No
              f"{cpus} CPUs, Python {platform.python_version()}; medians of {args.runs} runs, one run of this script.",
              "", "| step | seconds |", "| --- | ---: |"]
     lines += [f"| {name} | {'—' if seconds is None else f'{seconds:.1f}'} |" for name, seconds in rows]
+    notes = args.out.with_name("IMPORT-NOTES.md")  # the reading of the figures, by a person, kept across runs
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)
