@@ -56,6 +56,13 @@ def test_pages_workflow_builds_on_push_to_main_and_deploys_with_the_official_act
     for line in run_steps(workflow):
         check_command(line)
     assert "make build" in run_steps(workflow)
+    # papers are dated by git (content/history.py): a shallow clone would date all by its one commit
+    checkout = next(s for job in workflow["jobs"].values() for s in job["steps"]
+                    if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    cache = next(s for job in workflow["jobs"].values() for s in job["steps"]
+                 if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == "~/.cache/litsite"  # manifest.cache_dir without XDG_CACHE_HOME
 
 
 def test_check_workflow_runs_check_with_github_annotations_and_a_build():
