@@ -60,50 +60,54 @@ def _check_files(paths: list[Path], rules: ReadRules) -> tuple[list[Paper], list
 
 def _load_known(paths: list[Path], rules: ReadRules, parallel: bool,
                 parsed: Parsed) -> tuple[list[Paper], list[Problem]]:
-    results: dict[Path, tuple[Paper | None, list[Problem]]] = {}
-    keys: dict[Path, tuple[str, bytes]] = {}
-    fresh: list[tuple[Path, bytes]] = []
-    for path in paths:
-        try:
-            data = rules.read(path)
-        except InputError as exc:
-            results[path] = (None, exc.problems)
-            continue
-        keys[path] = key = (str(path), hashlib.blake2b(data, digest_size=16).digest())
-        if key in parsed:
-            results[path] = parsed[key]
-        else:
-            fresh.append((path, data))
-    # Parsed from the very bytes that were hashed: a file changing meanwhile cannot put one
-    # version's paper under another version's key.
-    workers = fork_workers(parallel, len(fresh), PARALLEL_FROM)
-    if workers:
-        step = -(-len(fresh) // (workers * 4))
-        chunks = [fresh[i:i + step] for i in range(0, len(fresh), step)]
-        with ForkedJobs(_parse_chunk, (chunks, rules), list(range(len(chunks))), workers) as jobs:
-            for _, part in jobs.results():
-                results.update(part)
+    workers = fork_workers(parallel, len(paths), PARALLEL_FROM)
+    if workers:  # reading and hashing on the workers too: the cache is theirs to read (forked)
+        step = -(-len(paths) // (workers * 4))
+        chunks = [paths[i:i + step] for i in range(0, len(paths), step)]
+        with ForkedJobs(_known_chunk, (chunks, rules, parsed), list(range(len(chunks))), workers) as jobs:
+            outcome = {path: found for _, part in jobs.results() for path, found in part.items()}
     else:
-        results.update(_parse_chunk(([fresh], rules), 0)[1])
+        outcome = _known_chunk(([paths], rules, parsed), 0)[1]
+    results: dict[Path, tuple[Paper | None, list[Problem]]] = {}
+    current: Parsed = {}
+    for path in paths:
+        key, result = outcome[path]
+        results[path] = parsed[key] if result is None and key is not None else result or (None, [])
+        if key is not None:
+            current[key] = results[path]
     parsed.clear()
-    parsed.update({keys[path]: results[path] for path in keys})
+    parsed.update(current)
     papers = [paper for path in paths if (paper := results[path][0]) is not None]
     return papers, [problem for path in paths for problem in results[path][1]]
 
 
-def _parse_chunk(shared: tuple[list[list[tuple[Path, bytes]]], ReadRules],
-                 index: int) -> tuple[int, dict[Path, tuple[Paper | None, list[Problem]]]]:
-    chunks, rules = shared
-    out: dict[Path, tuple[Paper | None, list[Problem]]] = {}
-    for path, data in chunks[index]:
+_Outcome = tuple["tuple[str, bytes] | None", "tuple[Paper | None, list[Problem]] | None"]
+
+
+def _known_chunk(shared: tuple[list[list[Path]], ReadRules, Parsed], index: int) -> tuple[int, dict[Path, _Outcome]]:
+    """Path -> (its cache key, what it parses to); None for a paper the cache already holds,
+    so that cached papers are not sent back from a worker."""
+    chunks, rules, parsed = shared
+    out: dict[Path, _Outcome] = {}
+    for path in chunks[index]:
         try:
-            text = unicodedata.normalize("NFC", data.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            out[path] = (None, [Problem(f"not UTF-8 text (byte {exc.start})", str(path), 1, 1,
-                                        hint="save the file as UTF-8")])
+            data = rules.read(path)
+        except InputError as exc:
+            out[path] = (None, (None, exc.problems))
             continue
-        out[path] = check_paper_file(path, text, rules)
+        key = (str(path), hashlib.blake2b(data, digest_size=16).digest())
+        # Parsed from the very bytes that were hashed: a file changing meanwhile cannot put one
+        # version's paper under another version's key.
+        out[path] = (key, None) if key in parsed else (key, _parse(path, data, rules))
     return index, out
+
+
+def _parse(path: Path, data: bytes, rules: ReadRules) -> tuple[Paper | None, list[Problem]]:
+    try:
+        text = unicodedata.normalize("NFC", data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return None, [Problem(f"not UTF-8 text (byte {exc.start})", str(path), 1, 1, hint="save the file as UTF-8")]
+    return check_paper_file(path, text, rules)
 
 
 def load_valid_papers(folder: Path, parallel: bool = False, rules: ReadRules | None = None,
