@@ -22,6 +22,7 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from stat import S_ISREG
 
 import generator
 from generator.content.config import SiteConfig
@@ -61,11 +62,26 @@ def _hash_files(hasher: hashlib.blake2b, folder: Path) -> None:
     for relative, stat in sorted(_walk(folder)):
         if relative.endswith(".pyc") or "/__pycache__/" in f"/{relative}":
             continue
-        hasher.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-        try:
-            hasher.update(hashlib.blake2b((folder / relative).read_bytes(), digest_size=16).digest())
-        except OSError as exc:  # unreadable: never equal to a digest made when it was readable
-            hasher.update(f"unreadable {exc.errno}".encode())
+        hasher.update(f"{relative}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        hasher.update(_content_digest(folder / relative))
+
+
+def _content_digest(path: Path) -> bytes:
+    """A regular file's bytes, a link's target and its bytes; nothing is read from a FIFO, a
+    device or a link to one (the build refuses those with a message; reading one here would
+    block or never end)."""
+    try:
+        link = os.readlink(path).encode() if path.is_symlink() else b""
+        if not S_ISREG(os.stat(path).st_mode):  # a device is not even opened (some act on open)
+            return link + f"not a file {os.stat(path).st_mode}".encode()
+        # O_NONBLOCK: a FIFO (or one swapped in since) opens at once, and is then not read.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not S_ISREG(mode):
+                return link + f"not a file {mode}".encode()
+            return link + hashlib.blake2b(handle.read(), digest_size=16).digest()
+    except OSError as exc:  # unreadable, or a link to nothing: never equal to a readable state
+        return f"unreadable {exc.errno}".encode()
 
 
 def _walk(folder: Path) -> list[tuple[str, os.stat_result]]:
