@@ -198,11 +198,15 @@ class ReadRules:
 
     def read_text(self, path: Path) -> str:
         """UTF-8 text in NFC: the same text typed on macOS (NFD) and elsewhere is one text."""
-        data = self.read(path)
-        try:
-            return unicodedata.normalize("NFC", data.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", path, 1, 1, "save the file as UTF-8") from None
+        return decode_text(self.read(path), path)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """A project file's bytes as UTF-8 text in NFC (see ReadRules.read_text)."""
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path, 1, 1, "save the file as UTF-8") from None
 
 
 def read_plain_file(path: Path, inside: Path | None = None, max_bytes: int | None = None,

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from pathlib import Path
 
 from generator.content.paper import Paper
 from generator.content.validate import check_paper_file
 from generator.errors import InputError, Problem
-from generator.files import ReadRules
+from generator.files import ReadRules, decode_text
 from generator.workers import ForkedJobs, fork_workers
 
 PARALLEL_FROM = 2000  # files; below this, forking workers costs more than it saves
@@ -104,9 +103,9 @@ def _known_chunk(shared: tuple[list[list[Path]], ReadRules, Parsed], index: int)
 
 def _parse(path: Path, data: bytes, rules: ReadRules) -> tuple[Paper | None, list[Problem]]:
     try:
-        text = unicodedata.normalize("NFC", data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, [Problem(f"not UTF-8 text (byte {exc.start})", str(path), 1, 1, hint="save the file as UTF-8")]
+        text = decode_text(data, path)
+    except InputError as exc:
+        return None, exc.problems
     return check_paper_file(path, text, rules)
 
 
