@@ -11,6 +11,7 @@ Targets (issue 15): dump import <= 15 s, BibTeX import <= 10 s, re-import <= 5 s
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -80,18 +81,15 @@ for name in sorted(os.listdir(source)):
 def file_floor(papers: Path, target: Path) -> float:
     """Seconds a plain loop takes to create the files an import wrote: this disk's share, which
     no change to litsite removes (0.03 ms a file when the disk is idle, 0.5 ms when it is busy)."""
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir()
-    seconds = run([sys.executable, "-c", FLOOR, str(papers), str(target)], target)
-    shutil.rmtree(target)
-    return seconds
+    target.mkdir()  # a new one each time, deleted with the rest at the end (see main's empty())
+    return run([sys.executable, "-c", FLOOR, str(papers), str(target)], target)
 
 
 def measure(runs: int, prepare, command: list[str], cwd_of) -> float:
     times = []
     for _ in range(runs):
-        cwd = prepare()
-        times.append(run(command, cwd_of(cwd)))
+        cwd = prepare()  # "{cwd}" in the command is the folder prepare() made
+        times.append(run([str(cwd) if part == "{cwd}" else part for part in command], cwd_of(cwd)))
     return statistics.median(times)
 
 
@@ -104,16 +102,21 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="litsite-import-bench-"))
     try:
         bib, dump = write_inputs(work, args.papers)
-        project = work / "site"
+        fresh = itertools.count()
         rows = []
 
         def empty() -> Path:
-            return fresh_project(project)
+            # A new folder each time, the old ones deleted only at the end: deleting 10,000
+            # files just before a run (ext4 mounted with `discard` here: the TRIMs run while
+            # the next files are created) cost that run 1-2 s of file creation, which is this
+            # script's doing, not the import's.
+            return fresh_project(work / f"site-{next(fresh)}")
 
         imports, floors = [], []
         for _ in range(args.runs):  # each import, then the disk's floor for its files, at once after
-            imports.append(run([*LITSITE, "--root", str(empty()), "import", str(bib)], project))
-            floors.append(file_floor(project / "content" / "papers", work / "floor"))
+            project = empty()
+            imports.append(run([*LITSITE, "--root", str(project), "import", str(bib)], project))
+            floors.append(file_floor(project / "content" / "papers", work / f"floor-{next(fresh)}"))
         rows.append(("`litsite import library.bib` into an empty collection", statistics.median(imports)))
         rows.append((f"the disk's floor: a {len(FLOOR.splitlines())}-line Python loop creating the same "
                      f"{args.papers:,} files (temp file + rename, as import does), right after each import",
@@ -131,7 +134,7 @@ def main() -> int:
         rows.append(("`litsite build` (with Pagefind), same collection",
                      measure(args.runs, unbuilt, [*LITSITE, "--root", str(project), "build"], lambda p: p)))
         rows.append(("`litsite import listing.txt` (raw dump) into an empty collection",
-                     measure(args.runs, empty, [*LITSITE, "--root", str(project), "import", str(dump)], lambda p: p)))
+                     measure(args.runs, empty, [*LITSITE, "--root", "{cwd}", "import", str(dump)], lambda p: p)))
         rows += side_by_side(args.runs, bib, work)
         report(args, rows)
     finally:

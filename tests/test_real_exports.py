@@ -273,3 +273,48 @@ def test_a_hugo_collection_of_page_bundles_is_read_from_its_subfolders(project):
     (bundles / "_index.md").write_text("---\ntitle: Publications\n---\n", encoding="utf-8")  # Hugo's section page
     result = run_litsite(project, "import", "publication")
     assert result.returncode == 0 and "2 new" in result.stdout, result.stdout + result.stderr
+
+
+BIBTEX = sorted(p.name for p in REAL.glob("*.bib"))
+
+
+@pytest.mark.parametrize("name", BIBTEX)
+def test_a_bib_read_in_parts_on_workers_gives_what_one_read_gives(monkeypatch, name):
+    """A large .bib is read in parts by forked workers (bibtex._parse_in_parts). Every real
+    fixture, read that way with the size threshold lowered so it applies, gives the records and
+    problems (line numbers included) of one read; so does each file twice over, where every key
+    is in both halves (duplicates: read whole), and a file with `@string` or `crossref` is read
+    whole without being split at all."""
+    import os
+
+    from generator.sources import bibtex
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("reading in parts needs two CPUs")
+    text = (REAL / name).read_text(encoding="utf-8")
+    one_read = bibtex.parse_bibtex(text, name)
+    doubled_read = bibtex.parse_bibtex(text + "\n" + text, name)
+    monkeypatch.setattr(bibtex, "PARALLEL_FROM", 1)
+    assert bibtex.parse_bibtex(text, name) == one_read
+    assert bibtex.parse_bibtex(text + "\n" + text, name) == doubled_read
+    assert bibtex._parse_in_parts(bibtex.repair(text + "\n" + text)[0], name) is None  # every key twice
+    parts = bibtex._parse_in_parts(bibtex.repair(text)[0], name)
+    whole_only = re.search(r"@\s*string\b|crossref\s*=|xdata\s*=", text, re.IGNORECASE)
+    if whole_only:
+        assert parts is None
+    elif parts is not None:  # a file with a fault bibtexparser sets aside is read whole as well
+        assert len(parts) >= 2 and sum(len(p.records) for p in parts) == len(one_read[0])
+
+
+def test_large_real_exports_are_read_in_parts(monkeypatch):
+    """The split path is taken (the test above would pass if it never were)."""
+    import os
+
+    from generator.sources import bibtex
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("reading in parts needs two CPUs")
+    monkeypatch.setattr(bibtex, "PARALLEL_FROM", 1)
+    split = [name for name in BIBTEX
+             if bibtex._parse_in_parts(bibtex.repair((REAL / name).read_text(encoding="utf-8"))[0], name)]
+    assert {"jabref-groups.bib", "jabref-authors.bib", "zotero-bbt-library.bib"} <= set(split)
