@@ -144,3 +144,22 @@ def test_per_paper_values_are_kept_per_object_and_made_again_for_a_new_one():
     assert titles(Paper(slug="a", title="Two")) == "TWO" and made == ["a", "a"]
     titles(Paper(slug="b", title="Three"))  # the store was full: emptied, then this one kept
     assert titles(first) == "ONE" and made == ["a", "a", "b", "a"]
+
+
+def test_a_strings_fingerprint_is_the_one_files_already_hold():
+    """fingerprint() takes a fast path for strings; the fingerprints already written in paper
+    files (and checked on every import) are of json.dumps' text, so the two must agree on real
+    text: every line of the real fixtures, and the characters JSON escapes."""
+    import hashlib
+    import json
+
+    from generator.content.paper import fingerprint
+
+    real = Path(__file__).parent / "fixtures" / "real"
+    texts = [line for f in sorted(real.rglob("*")) if f.is_file()
+             for line in f.read_text(encoding="utf-8", errors="replace").splitlines()]
+    texts += ["", "\x00\x1f\u2028\"\\ é", "\u0085\t\n"]
+    assert len(texts) > 10_000
+    for text in texts:
+        slow = json.dumps(text, sort_keys=True, ensure_ascii=False, default=str)
+        assert fingerprint(text) == hashlib.sha256(slow.encode("utf-8")).hexdigest()[:10]

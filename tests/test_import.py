@@ -244,16 +244,21 @@ def test_near_identical_abstracts_are_found_as_comparing_every_pair_finds_them()
 
 
 def test_an_import_on_forked_workers_writes_what_one_process_writes(tmp_path, monkeypatch, capsys):
-    """A large import matches topics and tags, renders, checks and stages its files on forked
-    workers. The seed dumps and a real biblatex export take that path with lowered thresholds:
+    """A large import reads its .bib, finds shingles, matches topics and tags, renders, checks
+    and stages its files on forked workers. The seed dumps and real exports take that path with
+    lowered thresholds:
     every file must be byte for byte the one-process import's, and no temporary file is left."""
     import shutil
 
     import generator.analysis.taxonomy as taxonomy
+    import generator.sources.bibtex as bibtex
     import generator.sources.importer as importer
+    import generator.sources.merge as merge
     from generator import cli
 
-    sources = [*sorted((REPO / "sources" / "seeds").glob("*.txt")), REPO / "tests" / "fixtures" / "real" / "biblatex-examples.bib"]
+    real = REPO / "tests" / "fixtures" / "real"
+    sources = [*sorted((REPO / "sources" / "seeds").glob("*.txt")), real / "biblatex-examples.bib",
+               real / "jabref-groups.bib"]
     roots = []
     for name in ("one-process", "forked"):
         root = tmp_path / name
@@ -266,9 +271,34 @@ def test_an_import_on_forked_workers_writes_what_one_process_writes(tmp_path, mo
         if root is roots[1]:
             monkeypatch.setattr(importer, "PARALLEL_FROM", 50)
             monkeypatch.setattr(taxonomy, "PARALLEL_FROM", 50)
+            monkeypatch.setattr(merge, "PARALLEL_FROM", 50)  # shingles found ahead, on workers
+            monkeypatch.setattr(bibtex, "PARALLEL_FROM", 1)  # the .bib is read whole (it has @string)
         codes.append(cli.main(["--root", str(root), "import", "--added", "2026-12-02", *map(str, sources)]))
         reports.append(capsys.readouterr().out.replace(str(root), "ROOT"))
     assert codes[0] in (0, 1) and codes[1] == codes[0] and reports[1] == reports[0]
     one, forked = (snapshot(root / "content") for root in roots)
     assert len(one) > 300 and forked == one
     assert not [name for root in roots for name in (root / "content" / "papers").iterdir() if name.suffix == ".tmp"]
+
+
+def test_shingles_found_ahead_on_workers_are_the_ones_the_merge_would_find(monkeypatch):
+    """The merge looks each abstract's shingles up in what forked workers found ahead; on real
+    abstracts (seed dumps and a real .bib) they must be exactly what it finds itself, both the
+    ones a record asks with and the ones a paper is indexed by (they differ for short texts)."""
+    import os
+
+    import generator.sources.merge as merge
+    from generator.content.identity import evidence_key
+    from generator.sources.readers import read_records
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("workers need two CPUs")
+    paths = [*sorted((REPO / "sources" / "seeds").glob("*.txt")), REPO / "tests" / "fixtures" / "real" / "jabref-groups.bib"]
+    records = [r for path in paths for r in read_records(path, path.name)[0]]
+    monkeypatch.setattr(merge, "PARALLEL_FROM", 50)
+    ahead = merge._shingles_ahead(records, [])
+    texts = {r.abstract for r in records if evidence_key(r.abstract)}
+    assert len(texts) > 300 and set(ahead) == {(t, asking) for t in texts for asking in (True, False)}
+    for (text, asking), shingles in ahead.items():
+        assert shingles == merge._shingles(text, evidence_key(text), asking=asking)
+    assert any(ahead[(t, True)] != ahead[(t, False)] for t in texts)  # the short texts are among them

@@ -112,8 +112,14 @@ def link_order(kind: str) -> int:
 
 
 def fingerprint(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    # A string (most fields) by json.dumps' own escaping function, called directly: json.dumps
+    # with options makes an encoder per call, 60% of the time at 90,000 calls an import.
+    canonical = _json_string(value) if type(value) is str else \
+        json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
+
+
+_json_string = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns
 
 
 class PerObject(Generic[Kept, Value]):

@@ -21,6 +21,7 @@ from generator.content.paper import Paper, Source
 from generator.content.slugs import unique_slug
 from generator.content.tex import plain_text
 from generator.sources.records import Record
+from generator.workers import ForkedJobs, fork_workers
 
 _URL = re.compile(r"(?:https?://|www\.|(?<![\w./])(?:github\.com|gitlab\.com|gitee\.com)/)[^\s<>\"']+",
                   re.IGNORECASE)
@@ -124,7 +125,8 @@ class ImportPlan:
 class _Catalogue:
     """Every way a record can name a paper already known: DOI, arXiv id, source, abstract, title."""
 
-    def __init__(self, papers: list[Paper]):
+    def __init__(self, papers: list[Paper], shingles_ahead: dict[tuple[str, bool], frozenset[int]] | None = None):
+        self._ahead = shingles_ahead or {}  # (abstract, asking) -> its shingles, from _shingles_ahead
         self.by_doi: dict[str, Paper] = {}
         self.by_arxiv: dict[str, Paper] = {}
         self.by_source: dict[tuple, Paper | None] = {}
@@ -200,7 +202,7 @@ class _Catalogue:
         if self._shingled.get(id(paper)) == paper.abstract:
             return  # added again after a merge that left its abstract as it was
         self._shingled[id(paper)] = paper.abstract
-        for shingle in _shingles(paper.abstract, key):
+        for shingle in self._shingles(paper.abstract, key):
             self.by_shingle.setdefault(shingle, []).append(paper)
 
     def _near_abstracts(self, record: Record, key: str) -> list[Paper]:
@@ -213,11 +215,46 @@ class _Catalogue:
                 self._shingle(paper, evidence_key(paper.abstract))
             self._unshingled = []
         candidates: dict[int, Paper] = {}
-        for shingle in _shingles(record.abstract, key, asking=True):
+        for shingle in self._shingles(record.abstract, key, asking=True):
             papers = self.by_shingle.get(shingle, [])
             if len(papers) <= MAX_SHINGLE_PAPERS:
                 candidates.update((id(p), p) for p in papers)
         return [p for p in candidates.values() if _near(record.abstract, p.abstract)]
+
+    def _shingles(self, abstract: str, key: str, asking: bool = False) -> frozenset[int]:
+        found = self._ahead.get((abstract, asking))
+        return found if found is not None else _shingles(abstract, key, asking)
+
+
+PARALLEL_FROM = 2000  # new abstracts; below this, forking workers costs more than it saves
+
+
+def _shingles_ahead(records: list[Record], existing: list[Paper]) -> dict[tuple[str, bool], frozenset[int]]:
+    """The shingles of every abstract a large import will look up, made by forked workers
+    first: the merge itself is serial (each record is matched against the papers made before
+    it), and finding shingles was 0.75 of its 1.8 s at 10,000 new papers. Records whose DOI is
+    known are skipped: they match by DOI and never ask (a re-import). A shingle is a Python hash,
+    the same in a forked worker (which inherits this process's hash seed)."""
+    known = {p.doi.lower() for p in existing if p.doi}
+    texts = list(dict.fromkeys(r.abstract for r in records
+                               if not (r.doi and r.doi.lower() in known) and evidence_key(r.abstract)))
+    workers = fork_workers(True, len(texts), PARALLEL_FROM)
+    if not workers:
+        return {}
+    step = -(-len(texts) // (workers * 2))
+    chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
+    with ForkedJobs(_shingle_chunk, chunks, list(range(len(chunks))), workers) as jobs:
+        found = dict(jobs.results())
+    ahead: dict[tuple[str, bool], frozenset[int]] = {}
+    for index, chunk in enumerate(chunks):
+        for text, (asking, indexed) in zip(chunk, found[index], strict=True):
+            ahead[(text, True)], ahead[(text, False)] = asking, indexed
+    return ahead
+
+
+def _shingle_chunk(chunks: list[list[str]], index: int) -> tuple[int, list[tuple[frozenset[int], frozenset[int]]]]:
+    return index, [(_shingles(text, key, asking=True), _shingles(text, key))
+                   for text in chunks[index] for key in (evidence_key(text),)]
 
 
 def _agree(record: Record, paper: Paper) -> bool:
@@ -293,7 +330,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 def plan_import(records: list[Record], existing: list[Paper], today: dt.date) -> ImportPlan:
     """Merge `records` into `existing` papers (which are modified in place when they change)."""
-    catalogue = _Catalogue(existing)
+    catalogue = _Catalogue(existing, _shingles_ahead(records, existing))
     taken = {p.slug for p in existing}
     folded = {slug.lower() for slug in taken}
     plan = ImportPlan()
