@@ -85,12 +85,12 @@ def file_floor(papers: Path, target: Path) -> float:
     return run([sys.executable, "-c", FLOOR, str(papers), str(target)], target)
 
 
-def measure(runs: int, prepare, command: list[str], cwd_of) -> float:
+def measure(runs: int, prepare, command: list[str], cwd_of) -> list[float]:
     times = []
     for _ in range(runs):
         cwd = prepare()  # "{cwd}" in the command is the folder prepare() made
         times.append(run([str(cwd) if part == "{cwd}" else part for part in command], cwd_of(cwd)))
-    return statistics.median(times)
+    return times
 
 
 def main() -> int:
@@ -117,10 +117,10 @@ def main() -> int:
             project = empty()
             imports.append(run([*LITSITE, "--root", str(project), "import", str(bib)], project))
             floors.append(file_floor(project / "content" / "papers", work / f"floor-{next(fresh)}"))
-        rows.append(("`litsite import library.bib` into an empty collection", statistics.median(imports)))
+        rows.append(("`litsite import library.bib` into an empty collection", imports))
         rows.append((f"the disk's floor: a {len(FLOOR.splitlines())}-line Python loop creating the same "
                      f"{args.papers:,} files (temp file + rename, as import does), right after each import",
-                     statistics.median(floors)))
+                     floors))
         rows.append(("`litsite import library.bib` again, nothing new",
                      measure(args.runs, lambda: project, [*LITSITE, "--root", str(project), "import", str(bib)],
                              lambda p: p)))
@@ -142,8 +142,8 @@ def main() -> int:
     return 0
 
 
-def side_by_side(runs: int, bib: Path, work: Path) -> list[tuple[str, float | None]]:
-    rows: list[tuple[str, float | None]] = []
+def side_by_side(runs: int, bib: Path, work: Path) -> list[tuple[str, list[float] | None]]:
+    rows: list[tuple[str, list[float] | None]] = []
     try:
         import pypandoc
 
@@ -160,13 +160,14 @@ def side_by_side(runs: int, bib: Path, work: Path) -> list[tuple[str, float | No
     return rows
 
 
-def report(args: argparse.Namespace, rows: list[tuple[str, float | None]]) -> None:
+def report(args: argparse.Namespace, rows: list[tuple[str, list[float] | None]]) -> None:
     cpus = os.cpu_count()
     lines = [f"# Import at {args.papers:,} papers", "",
              f"`python bench/import_speed.py --papers {args.papers} --runs {args.runs}` on {platform.machine()}, "
              f"{cpus} CPUs, Python {platform.python_version()}; medians of {args.runs} runs, one run of this script.",
-             "", "| step | seconds |", "| --- | ---: |"]
-    lines += [f"| {name} | {'—' if seconds is None else f'{seconds:.1f}'} |" for name, seconds in rows]
+             "", "| step | seconds (median) | each run |", "| --- | ---: | ---: |"]
+    lines += [f"| {name} | {'—' if times is None else f'{statistics.median(times):.1f}'} | "
+              f"{'' if times is None else ', '.join(f'{t:.2f}' for t in times)} |" for name, times in rows]
     notes = args.out.with_name("IMPORT-NOTES.md")  # the reading of the figures, by a person, kept across runs
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

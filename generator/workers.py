@@ -36,6 +36,17 @@ def fork_workers(wanted: bool, items: int, threshold: int, cap: int = 8) -> int:
     return workers
 
 
+def process_running(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM}  # SIGALRM: see signals.py
 
 

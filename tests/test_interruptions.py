@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -140,9 +141,14 @@ def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(small_seed_copy, si
         stopped += code != 0
         assert "Traceback" not in err and "internal error" not in err, err
         assert not staging_folders(small_seed_copy), f"step {step}: a staging folder was left"
+        assert not search_documents_of(build.pid), f"step {step}: Pagefind's search documents were left"
         assert wait_for(lambda: not processes_mentioning(str(small_seed_copy)), 30), processes_mentioning(str(small_seed_copy))
         assert site_state(small_seed_copy / "_site") in states
     assert stopped >= 5  # most signals landed while the build ran
+
+
+def search_documents_of(pid: int) -> list[Path]:
+    return [p for parent in (Path("/dev/shm"), Path(tempfile.gettempdir())) for p in parent.glob(f"litsite-search-{pid}-*")]
 
 
 def test_a_signal_that_c_code_turned_into_another_error_still_ends_as_the_signal(monkeypatch, capsys, tmp_path):

@@ -102,3 +102,10 @@ def test_a_killed_build_leaves_no_child_process(tmp_path, moment):
     assert wait_for(lambda: not processes_mentioning(str(project)), 30), processes_mentioning(str(project))
     # An orphaned Pagefind would have run on to the end and written its entry file.
     assert not list(project.glob("._site.build-*/.pagefind-new/pagefind-entry.json"))
+    # Pagefind's search documents (in memory, /dev/shm) cannot be removed by a SIGKILLed build:
+    # the next one to index anything removes them.
+    from generator.search.pagefind import documents_folder
+
+    fresh = documents_folder()
+    fresh.rmdir()
+    assert not list(fresh.parent.glob(f"litsite-search-{build.pid}-*"))

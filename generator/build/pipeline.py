@@ -39,7 +39,7 @@ from generator.site.docs import find_docs, read_intro
 from generator.site.model import Site
 from generator.site.pages import Page
 from generator.site.plan import home_page, in_site_order, overview_page, paper_page, plan_collection_pages
-from generator.workers import ForkedJobs, fork_workers
+from generator.workers import ForkedJobs, fork_workers, process_running
 
 PARALLEL_FROM = 2000  # papers; below this the other pages render in this process, after the papers'
 
@@ -214,19 +214,9 @@ def _remove_stale_builds(output: Path) -> None:
     whose owner still runs is left alone."""
     for stale in output.parent.glob(f".{output.name}.build-*"):
         owner = stale.name.removeprefix(f".{output.name}.build-").split("-")[0]
-        if owner.isdigit() and int(owner) != os.getpid() and _running(int(owner)):
+        if owner.isdigit() and int(owner) != os.getpid() and process_running(int(owner)):
             continue
         shutil.rmtree(stale, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_exports(site: Site, pages: list[Page], folder: Path) -> None:
