@@ -130,8 +130,8 @@ def main() -> None:
 def _retag_seconds() -> float | None:
     source = BENCH / "IMPORT.md"
     for line in source.read_text().splitlines() if source.exists() else []:
-        if line.startswith("| `litsite retag`"):
-            return float(line.rstrip(" |").rsplit("|", 1)[1])
+        if line.startswith("| `litsite retag`"):  # | step | median | each run |
+            return float(line.strip().strip("|").split("|")[1])
     return None
 
 
