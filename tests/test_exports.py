@@ -547,8 +547,10 @@ def test_an_authors_index_lists_every_author_page_a_to_z(rich_site, chromium):
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date", "modern-language-association"])
 def test_citations_with_macros_found_once_are_what_citeproc_py_formats_itself(style):
     """render/formatted.py looks each CSL macro and locale term up once instead of by XPath on
-    every call: every seed paper's entry must come out as citeproc-py's own lookups make it."""
-    from citeproc.model import CitationStylesElement, Locale
+    every call, answers "does this group call a variable" once per element, and keeps each
+    item's reference: every seed paper's entry must come out as citeproc-py's own code makes it."""
+    from citeproc.model import CitationStylesElement, Locale, Parent, Text
+    from citeproc.source import CitationItem
 
     from generator.render import formatted
     from generator.render.citations import csl_item
@@ -556,15 +558,22 @@ def test_citations_with_macros_found_once_are_what_citeproc_py_formats_itself(st
     papers = load_valid_papers(REPO / "content" / "papers")
     keys = citation_keys(papers)
     work = [(p.slug, formatted._without_unused(csl_item(p, keys[p.slug]))) for p in papers]
-    processor = formatted._Processor(style)  # installs the lookup
+    processor = formatted._Processor(style)  # installs the lookups
     ours = processor.format(work)
-    patched, term = CitationStylesElement.get_macro, Locale.get_term
-    assert patched.litsite
-    CitationStylesElement.get_macro, Locale.get_term = patched.original, term.original
+    assert CitationStylesElement.get_macro.litsite
+    patched = [(CitationStylesElement, "get_macro"), (Locale, "get_term"), (Parent, "calls_variable"),
+               (Text, "calls_variable")]
+    kept = {(cls, name): cls.__dict__[name] for cls, name in patched}
+    reference = CitationItem.__dict__["reference"]
+    for cls, name in patched:
+        setattr(cls, name, kept[(cls, name)].original)
+    CitationItem.reference = property(reference.fget.original)
     try:
         theirs = formatted._Processor.__new__(formatted._Processor)
         theirs._style = processor._style
         assert ours == theirs.format(work)
     finally:
-        CitationStylesElement.get_macro, Locale.get_term = patched, term
+        for (cls, name), value in kept.items():
+            setattr(cls, name, value)
+        CitationItem.reference = reference
     assert len(set(ours.values())) == len(papers)  # real, distinct entries, not one empty string each
