@@ -72,3 +72,17 @@ def test_the_documents_folder_is_removed_and_a_killed_builds_is_cleaned_up(seed_
         assert mine.is_dir() and oct(mine.stat().st_mode & 0o777) == "0o700"
     finally:
         mine.rmdir()
+
+
+def test_documents_go_to_the_temp_folder_when_memory_has_no_room_for_them():
+    """A container's /dev/shm may be 64 MB: a site whose pages would not fit is given a folder
+    in the system's temp folder instead, not a build that fails on a full /dev/shm."""
+    import tempfile
+
+    roomy, cramped = pagefind.documents_folder(0), pagefind.documents_folder(10**18)
+    try:
+        assert cramped.parent == Path(tempfile.gettempdir())
+        assert roomy.parent == (Path("/dev/shm") if pagefind._free(Path("/dev/shm")) else Path(tempfile.gettempdir()))
+    finally:
+        roomy.rmdir()
+        cramped.rmdir()

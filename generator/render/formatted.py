@@ -234,7 +234,7 @@ def _answer_calls_variable_once() -> None:
             return known[1]
 
         calls_variable.original = search  # type: ignore[attr-defined]
-        cls.calls_variable = calls_variable  # type: ignore[method-assign]
+        cls.calls_variable = calls_variable
     _keep_each_reference()
 
 
@@ -255,7 +255,7 @@ def _keep_each_reference() -> None:
             return found
 
     reference.original = look_up  # type: ignore[attr-defined]
-    CitationItem.reference = property(reference)  # type: ignore[method-assign,assignment]
+    CitationItem.reference = property(reference)
 
 
 _REFERENCE = "\0litsite-reference"  # a key no CSL variable or citeproc-py option can have

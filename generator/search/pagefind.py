@@ -49,7 +49,7 @@ class PagefindRun:
         self.bundle = folder / urls.PAGEFIND
         self.fresh = folder / ".pagefind-new"
         shutil.rmtree(self.fresh, ignore_errors=True)  # Pagefind never cleans its output folder
-        self.documents = documents_folder()
+        self.documents = documents_folder(sum((folder / path).stat().st_size for path in paths))
         try:
             # `serve` (background) has threads and must not fork.
             write_search_documents(folder, paths, self.documents, parallel=not background)
@@ -126,17 +126,30 @@ PARALLEL_FROM = 2000  # pages; below this, forking workers costs more than it sa
 _PREFIX = "litsite-search-"
 
 
-def documents_folder() -> Path:
-    """A private folder in memory (/dev/shm) when there is one, else in the system's temp folder,
-    named with this process's id so that one left by a killed build is removed by the next."""
+def documents_folder(room: int = 0) -> Path:
+    """A private folder in memory (/dev/shm) when there is one with `room` bytes free (the pages'
+    own size: their documents are smaller; a container's /dev/shm may be 64 MB), else in the
+    system's temp folder; named with this process's id, so one left by a killed build is
+    removed by the next."""
     shm = Path("/dev/shm")
-    parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    parent = shm if _free(shm) > room else Path(tempfile.gettempdir())
     for stale in parent.glob(f"{_PREFIX}*"):
         with contextlib.suppress(OSError, ValueError):
             owner = int(stale.name.removeprefix(_PREFIX).split("-")[0])
             if stale.stat().st_uid == os.getuid() and owner != os.getpid() and not process_running(owner):
                 shutil.rmtree(stale, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _free(folder: Path) -> int:
+    """Bytes free for this user in `folder`, or 0 when it cannot be written."""
+    try:
+        if not (folder.is_dir() and os.access(folder, os.W_OK)):
+            return 0
+        stats = os.statvfs(folder)
+    except OSError:
+        return 0
+    return stats.f_bavail * stats.f_frsize
 
 
 def write_search_documents(site: Path, paths: list[str], target: Path, parallel: bool = True) -> None:
