@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from generator.search import pagefind
@@ -66,9 +67,11 @@ def test_the_documents_folder_is_removed_and_a_killed_builds_is_cleaned_up(seed_
     stale = parent / f"litsite-search-{dead_pid}-left"
     stale.mkdir(exist_ok=True)
     (stale / "page.html").write_text("left by a killed build")
+    elsewhere = Path(tempfile.gettempdir()) / f"litsite-search-{dead_pid}-other"  # a build that had no room in memory
+    elsewhere.mkdir(exist_ok=True)
     mine = pagefind.documents_folder()
     try:
-        assert not stale.exists()
+        assert not stale.exists() and not elsewhere.exists()
         assert mine.is_dir() and oct(mine.stat().st_mode & 0o777) == "0o700"
     finally:
         mine.rmdir()
@@ -77,8 +80,6 @@ def test_the_documents_folder_is_removed_and_a_killed_builds_is_cleaned_up(seed_
 def test_documents_go_to_the_temp_folder_when_memory_has_no_room_for_them():
     """A container's /dev/shm may be 64 MB: a site whose pages would not fit is given a folder
     in the system's temp folder instead, not a build that fails on a full /dev/shm."""
-    import tempfile
-
     roomy, cramped = pagefind.documents_folder(0), pagefind.documents_folder(10**18)
     try:
         assert cramped.parent == Path(tempfile.gettempdir())

@@ -24,7 +24,7 @@ from generator.site.model import Site
 from generator.workers import ForkedJobs, die_with_parent, fork_workers, process_running, signals_held
 
 # Templates mark the parts of a searchable page that are all data-pagefind-ignore with these
-# comments; the search document leaves them out. tests/test_search_spec.py proves Pagefind makes
+# comments; the search document leaves them out. tests/test_search_documents.py proves Pagefind makes
 # the same fragments (text, filters, meta, anchors) from the documents as from the pages.
 SKIP_OPEN, SKIP_CLOSE = "<!--search:skip-->", "<!--/search:skip-->"
 
@@ -131,9 +131,9 @@ def documents_folder(room: int = 0) -> Path:
     own size: their documents are smaller; a container's /dev/shm may be 64 MB), else in the
     system's temp folder; named with this process's id, so one left by a killed build is
     removed by the next."""
-    shm = Path("/dev/shm")
-    parent = shm if _free(shm) > room else Path(tempfile.gettempdir())
-    for stale in parent.glob(f"{_PREFIX}*"):
+    shm, temp = Path("/dev/shm"), Path(tempfile.gettempdir())
+    parent = shm if _free(shm) > room else temp
+    for stale in [*shm.glob(f"{_PREFIX}*"), *temp.glob(f"{_PREFIX}*")]:
         with contextlib.suppress(OSError, ValueError):
             owner = int(stale.name.removeprefix(_PREFIX).split("-")[0])
             if stale.stat().st_uid == os.getuid() and owner != os.getpid() and not process_running(owner):
