@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -44,6 +45,7 @@ def check_exact(project, live, path, before):
     # Rendering every page of the same site model gives the same files. (A full build would also
     # refit related papers for every paper; serve does that for the edited paper only.)
     reference = project.parent / "full"
+    shutil.rmtree(reference, ignore_errors=True)  # a fresh render each time
     pages = [p for p in plan_site(live.site, live.neighbours) if p.template != "overview.html"]
     citations = FormattedCitations(live.config.citation_style, None)
     renderer = Renderer(live.config.templates_dir, live.site.chrome(), citations)
@@ -124,6 +126,37 @@ def test_editing_a_listed_paper_re_renders_its_reading_list(live):
     assert "Graph Attention Nets" in (project / "_site" / "lists" / "deep-graph-networks.html").read_text()
 
 
+def test_a_chain_of_edits_keeps_every_page_equal_to_a_plan_from_nothing(live):
+    """Each edit re-plans only the pages whose papers changed and reuses the rest from the one
+    before (site/plan.PlanMemo): after each of these, the written site is a full render."""
+    project, site = live
+    papers = project / "content" / "papers"
+    steps = [
+        lambda: edit(project, "non-deep-networks", "title: Non-deep Networks", "title: Aaaa Non-deep Networks"),
+        lambda: edit(project, "non-deep-networks", "tags: [", "tags: [a-brand-new-tag, "),
+        lambda: edit(project, "non-deep-networks", "topics: [architectures]", "topics: [architectures]\nyear: 1999"),
+        lambda: edit(project, "non-deep-networks", "title: Aaaa Non-deep Networks", "title: Zzzz Non-deep Networks"),
+        lambda: edit(project, "non-deep-networks", "tags: [a-brand-new-tag, ", "tags: ["),
+        lambda: edit(project, "graph-attention-networks", "title: Graph Attention Networks", "title: GAT"),
+        lambda: _copied(papers / "non-deep-networks.md", papers / "non-deep-networks-2.md"),
+        lambda: _deleted(papers / "non-deep-networks.md"),
+    ]
+    for step in steps:
+        before = html_files(project / "_site")
+        check_exact(project, site, step(), before)
+    assert "papers/non-deep-networks-2.html" in html_files(project / "_site")
+
+
+def _copied(source, target):
+    target.write_text(source.read_text(encoding="utf-8").replace("title: Zzzz", "title: Copied"), encoding="utf-8")
+    return target
+
+
+def _deleted(path):
+    path.unlink()
+    return path
+
+
 class RecordingBroadcaster:
     """What the browsers would be told, in order (a real Broadcaster with no listeners says nothing)."""
 
@@ -149,3 +182,24 @@ def test_a_tab_is_told_to_reload_each_changed_page_once(live):
     named = [path for paths in reloads for path in paths]
     assert len(named) == len(set(named)), named
     assert "tags/network-depth.html" in named  # the lists follow
+
+
+def test_a_change_seen_during_a_refresh_stops_it_and_the_watcher_plans_it_again(live):
+    """serve's refresh of related papers, exports and search gives way to an edit (on two cores
+    it slowed each edit 2-3x); the watcher runs it again once edits settle."""
+    from generator.serve.live import RefreshInterrupted
+    from generator.serve.watcher import Rebuilder
+
+    project, site = live
+    exports = {k: v for k, v in snapshot(project / "_site").items() if k.startswith("papers.")}
+    since = site.changes_seen
+    site.changes_seen += 1  # what the watcher counts for a file event
+    with pytest.raises(RefreshInterrupted):
+        site.refresh_derived(since)
+    assert site.pagefind is None
+    assert {k: v for k, v in snapshot(project / "_site").items() if k.startswith("papers.")} == exports
+    rebuilder = Rebuilder(site.config, site, RecordingBroadcaster())
+    rebuilder.search_due = None
+    rebuilder._refresh_search(since)  # interrupted again: planned for later, nothing said
+    assert rebuilder.search_due is not None and not rebuilder.refreshing.is_set()
+    assert site.refresh_derived() == []  # uninterrupted (this live site has no search): it completes

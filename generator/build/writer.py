@@ -10,7 +10,7 @@ from generator.build.manifest import Previous
 from generator.build.pagekeys import Keys
 from generator.console import Progress
 from generator.content.config import SiteConfig
-from generator.files import atomic_write_text, is_inside, link_or_copy, raise_for_disk, write_new_text
+from generator.files import atomic_write_many, atomic_write_text, is_inside, link_or_copy, raise_for_disk, write_new_text
 from generator.render.renderer import Renderer
 from generator.site import urls
 from generator.site.pages import Page
@@ -79,12 +79,17 @@ def write_range(job: RenderJob, bounds: tuple[int, int], folders_made: bool = Tr
     if not folders_made:
         prepare_folders(job.folder, pages)
     written = Written()
+    staged: list[tuple[Path, bytes]] | None = [] if job.atomic else None
     for page in pages:
-        write_page(job, page, written)
+        write_page(job, page, written, staged)
+    if staged:
+        atomic_write_many(staged)  # one sync for the range, not one fsync a page (3 ms each)
     return written
 
 
-def write_page(job: RenderJob, page: Page, written: Written) -> None:
+def write_page(job: RenderJob, page: Page, written: Written, staged: list[tuple[Path, bytes]] | None = None) -> None:
+    """Render one page (or link it from the previous build); an atomic job's page is added to
+    `staged`, for the caller to write with the rest of its range."""
     key = written.keys[page.path] = job.keys.key(page)
     if job.previous is not None and job.previous.reusable(page.path, key) \
             and _reuse(job.previous.folder / page.path, job.folder / page.path):
@@ -92,7 +97,10 @@ def write_page(job: RenderJob, page: Page, written: Written) -> None:
     written.rendered += 1
     html = job.renderer.render(page)
     if job.atomic:
-        atomic_write_text(job.folder / page.path, html)
+        if staged is None:
+            atomic_write_text(job.folder / page.path, html)
+        else:
+            staged.append((job.folder / page.path, html.encode("utf-8")))
     else:
         write_new_text(job.folder / page.path, html)
 

@@ -7,6 +7,7 @@ family name ("Laurens van der Maaten" -> family "van der Maaten").
 """
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from collections import defaultdict
@@ -59,17 +60,47 @@ _KEY_BASES = PerObject(_key_base)  # `serve` asks again for every paper on each 
 
 def citation_keys(papers: list[Paper]) -> dict[str, str]:
     """Slug -> a key unique in `papers`."""
+    return keys_of(key_groups(papers))
+
+
+def key_groups(papers: list[Paper]) -> dict[str, list[str]]:
+    """Key base -> the slugs of the papers that have it, sorted."""
     groups: dict[str, list[str]] = defaultdict(list)
     for paper in sorted(papers, key=lambda p: p.slug):
         groups[_KEY_BASES(paper)].append(paper.slug)
+    return dict(groups)
+
+
+def keys_of(groups: dict[str, list[str]], bases: set[str] | None = None) -> dict[str, str]:
+    """Slug -> key for the papers of `groups` (only those of `bases`, when given)."""
     keys = {}
-    for base, slugs in groups.items():
+    for base in groups if bases is None else bases & groups.keys():
+        slugs = groups[base]
         if len(slugs) == 1:
             keys[slugs[0]] = base
         else:
             for n, slug in enumerate(slugs):
                 keys[slug] = base + _suffix(n)
     return keys
+
+
+def regroup(groups: dict[str, list[str]], removed: list[Paper],
+            added: list[Paper]) -> tuple[dict[str, list[str]], set[str]]:
+    """`groups` without `removed` and with `added` (a new dict; `groups` is not changed), and the
+    bases whose keys may have changed."""
+    groups, touched = dict(groups), set()
+    for paper in removed:
+        base = _KEY_BASES(paper)
+        groups[base] = [s for s in groups[base] if s != paper.slug]
+        touched.add(base)
+        if not groups[base]:
+            del groups[base]
+    for paper in added:
+        base = _KEY_BASES(paper)
+        slugs = groups[base] = list(groups.get(base, ()))
+        bisect.insort(slugs, paper.slug)
+        touched.add(base)
+    return groups, touched
 
 
 def _suffix(n: int) -> str:

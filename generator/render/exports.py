@@ -10,7 +10,7 @@ from xml.sax.saxutils import quoteattr
 from generator.content.paper import Paper
 from generator.render.citations import bibtex_entry, csl_item, ris_record
 from generator.site import urls
-from generator.site.model import Site, by_newest
+from generator.site.model import Site
 from generator.site.pages import Page
 from generator.site.plan import shown_title
 
@@ -50,7 +50,7 @@ def sitemap(site: Site, pages: list[Page]) -> str:
 def atom_feed(site: Site) -> str:
     """RFC 4287: the newest papers, each with its authors (the site stands in for a paper
     without), published when added, updated when its file last changed; absolute links."""
-    newest = sorted(site.papers, key=by_newest)[:FEED_ENTRIES]
+    newest = site.newest[:FEED_ENTRIES]
     dates = site.last_changes()
     updated = max((dates[p.slug] for p in newest), default=_EPOCH)
     entries = [_feed_entry(site, paper, dates[paper.slug]) for paper in newest]

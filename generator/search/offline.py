@@ -16,7 +16,7 @@ from generator.content.paper import Paper
 from generator.files import atomic_write_text
 from generator.search.order import order_key
 from generator.site import urls
-from generator.site.model import Site, by_newest
+from generator.site.model import Site
 from generator.site.plan import shown_title
 
 EXCERPT_CHARS = 180
@@ -43,7 +43,7 @@ def tokens(text: str) -> list[str]:
 
 def index_order(site: Site) -> list[Paper]:
     """The papers in the order both offline indexes number them: newest first, as an empty query lists them."""
-    return sorted(site.papers, key=by_newest)
+    return list(site.newest)
 
 
 def fallback_index(site: Site) -> dict:

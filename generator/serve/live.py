@@ -29,7 +29,7 @@ from generator.search.pagefind import PagefindRun, search_summary, start_pagefin
 from generator.site import urls
 from generator.site.model import Site
 from generator.site.pages import Page
-from generator.site.plan import home_page, in_site_order, overview_page, paper_page, plan_collection_pages
+from generator.site.plan import PlanMemo, home_page, in_site_order, overview_page, paper_page, plan_collection_pages
 
 
 @dataclass
@@ -51,12 +51,19 @@ class Update:
         return f"{what} in {self.seconds * 1000:.0f} ms"
 
 
+class RefreshInterrupted(Exception):
+    """An edit came in while the derived pages were refreshed: the refresh stops, to run again
+    once edits settle (on two cores, it made each edit wait for the CPU and for Python's lock)."""
+
+
 class LiveSite:
     """The site as `serve` keeps it in memory between edits."""
 
     def __init__(self, config: SiteConfig, output: Path, search: bool = True):
         self.config, self.output, self.search = config, output, search
         self.pagefind: PagefindRun | None = None
+        self.changes_seen = 0  # counted by the watcher: a refresh stops when it moves
+        self._refreshing_after = 0
         # Edits (the rebuild thread) and the refresh of derived pages (its own thread) take turns.
         self.lock = threading.RLock()
         self.full_build()
@@ -73,7 +80,13 @@ class LiveSite:
         self.related = built.related or RelatedIndex(built.site.papers, text=reading_text)
         self.neighbours = built.neighbours
         self.keys = Keys(build_key(self.config.templates_dir, built.site.chrome()))
-        self._adopt(built.site, built.pages)
+        # The build's collection pages planned again, into the memo the first edit then draws on
+        # (a new config: a new memo).
+        self.memo = PlanMemo()
+        others = [home_page(built.site)] + plan_collection_pages(built.site, self.memo)
+        papers = [p for p in built.pages if p.template == "paper.html"]
+        overview = next(p for p in built.pages if p.template == "overview.html")
+        self._adopt(built.site, in_site_order(others, papers, overview))
         return built
 
     def rebuild_all(self, config: SiteConfig) -> Update:
@@ -104,21 +117,23 @@ class LiveSite:
 
     def _update_papers(self, changed: list[Path], early: Callable[[list[str]], None] | None) -> Update:
         started = time.perf_counter()
-        by_slug = dict(self.site.by_slug)
+        changes: dict[str, Paper | None] = {}
         edited: list[Paper] = []
         for path in changed:
             if path.exists():
                 paper = read_paper(path, rules=self.config.read_rules)  # InputError propagates: the live site stays as it was
-                by_slug[paper.slug] = paper
+                changes[paper.slug] = paper
                 edited.append(paper)
             else:
-                by_slug.pop(path.stem, None)
-        papers = sorted(by_slug.values(), key=lambda p: p.slug)
-        neighbours = {s: [o for o in others if o in by_slug] for s, others in self.neighbours.items() if s in by_slug}
+                changes.setdefault(path.stem, None)
+        gone = {slug for slug, paper in changes.items() if paper is None and slug in self.site.by_slug}
+        neighbours = dict(self.neighbours)
+        if gone:
+            neighbours = {s: [o for o in others if o not in gone] for s, others in neighbours.items() if s not in gone}
         neighbours.update(self.related.neighbours_of(edited))
         # A list naming a paper just deleted or renamed: the overlay says so, the site stays.
-        lists = checked_against(self.site.lists, by_slug)
-        site = Site(self.config, papers, self.site.docs, self.site.intro, lists)
+        lists = checked_against(self.site.lists, (self.site.by_slug.keys() | {p.slug for p in edited}) - gone)
+        site = self.site.edited(changes, lists)
         forget(self.output)  # pages change in place now: the next build must not trust the manifest
         chrome = site.chrome()
         if chrome != self.renderer.chrome:
@@ -156,11 +171,13 @@ class LiveSite:
         write_pages(RenderJob(self.renderer, pages, self.output, self.keys, atomic=True), parallel=False)
 
     def _unchanged(self, page: Page, changed: set[str]) -> bool:
-        """A paper page planned last time whose papers (its own, related, neighbours) did not
-        change keeps its key: at 10,000 papers, digesting every paper page was most of an edit."""
+        """A page planned last time keeps its key: a paper page whose papers (its own, related,
+        neighbours) did not change, any other page the memo gave back (planned from the same
+        papers). At 10,000 papers, digesting every page was most of an edit."""
+        if self.keyed_with != self.keys.build or page.path not in self.page_keys or self._kept.get(page.path) is not page:
+            return False
         before = self.shown.get(page.path)
-        return (self.keyed_with == self.keys.build and before is not None and page.path in self.page_keys
-                and not (changed & before) and self._kept.get(page.path) is page)
+        return page.template != "paper.html" or (before is not None and not (changed & before))
 
     def _plan(self, site: Site, neighbours: dict[str, list[str]], changed: set[str]) -> list[Page]:
         """The site's pages, except that a paper page showing nothing that changed is the page
@@ -168,29 +185,39 @@ class LiveSite:
         old = {p.path: p for p in self.pages if p.template == "paper.html"}
         moved = _moved_neighbours(self.site, site, changed)
         self._kept: dict[str, Page] = {}
-        papers = []
+        papers, empty = [], frozenset[str]()
         for paper in site.papers:
-            page = old.get(urls.paper(paper.slug))
-            shown = self.shown.get(urls.paper(paper.slug), frozenset())
-            if page is None or paper.slug in changed or paper.slug in moved or shown & changed \
-                    or set(neighbours.get(paper.slug, ())) != set(self.neighbours.get(paper.slug, ())):
+            path = urls.paper(paper.slug)
+            page, now, before = old.get(path), neighbours.get(paper.slug), self.neighbours.get(paper.slug)
+            if page is None or paper.slug in changed or paper.slug in moved \
+                    or not self.shown.get(path, empty).isdisjoint(changed) \
+                    or (now is not before and set(now or ()) != set(before or ())):
                 page = paper_page(site, paper, neighbours)
             else:
-                self._kept[page.path] = page
+                self._kept[path] = page
             papers.append(page)
-        others = [home_page(site)] + plan_collection_pages(site)
+        others = [home_page(site)] + plan_collection_pages(site, self.memo)
+        planned = {p.path: p for p in self.pages if p.template != "paper.html"}
+        self._kept.update((p.path, p) for p in others if planned.get(p.path) is p)
         overview = next(p for p in self.pages if p.template == "overview.html")  # refreshed in the background
+        self._kept[overview.path] = overview
         return in_site_order(others, papers, overview)
 
-    def refresh_derived(self) -> list[str]:
+    def refresh_derived(self, since: int | None = None) -> list[str]:
         """Related papers of every paper, the overview, exports and search indexes: slow at scale,
         so `serve` runs this on a thread of its own once edits settle, from a snapshot of the site.
         (An edit ranks the edited papers' related lists at once; an edited text can move other
-        papers' lists too, which this catches up with.)"""
+        papers' lists too, which this catches up with.) It stops (RefreshInterrupted) between
+        steps once the watcher has counted a change after `since` (by default: after it started),
+        and kills a Pagefind run: an edit would otherwise share two cores and Python's lock with it."""
         with self.lock:
             site, pages = self.site, list(self.pages)
+        self._refreshing_after = self.changes_seen if since is None else since
+        self._go_on()
         related = RelatedIndex(site.papers, text=reading_text)
+        self._go_on()
         neighbours = related.all_neighbours(parallel=False)
+        self._go_on()
         with self.lock:
             if self.site is site:  # no edit came in meanwhile (it would make this stale)
                 self._adopt_neighbours(related, neighbours)
@@ -198,16 +225,27 @@ class LiveSite:
         renderer = Renderer(self.config.templates_dir, site.chrome())
         overview = overview_page(site)
         write_pages(RenderJob(renderer, [overview], self.output, self.keys, atomic=True), parallel=False)
+        self._go_on()
         write_exports(site, pages, self.output)
         if not self.search:
             return []
+        self._go_on()
         self.pagefind = start_pagefind(site, self.output, background=True)
         try:
             fallback = write_fallback_index(site, self.output)
             meaning = write_meaning_index(site, self.output)
+            while not self.pagefind.done(within=0.1):
+                self._go_on()
             return search_summary(site, self.pagefind.finish(), fallback, meaning)
+        except RefreshInterrupted:
+            self.pagefind.cancel()
+            raise
         finally:
             self.pagefind = None
+
+    def _go_on(self) -> None:
+        if self.changes_seen != self._refreshing_after:
+            raise RefreshInterrupted
 
     def _adopt_neighbours(self, related: RelatedIndex, neighbours: dict[str, list[str]]) -> None:
         moved = {slug for slug, others in neighbours.items() if others != self.neighbours.get(slug)}

@@ -12,10 +12,10 @@ from watchdog.observers.api import BaseObserver
 from generator.console import say
 from generator.content.config import SiteConfig, load_config
 from generator.errors import InputError
-from generator.serve.live import LiveSite, is_paper
+from generator.serve.live import LiveSite, RefreshInterrupted, is_paper
 from generator.serve.reload import Broadcaster
 
-DEBOUNCE_SECONDS = 0.08  # editors write a file in several steps; bursts coalesce
+DEBOUNCE_SECONDS = 0.04  # editors write a file in several steps (ms apart); bursts coalesce
 SEARCH_REFRESH_AFTER = 1.5  # seconds of quiet before the search index is rebuilt
 
 
@@ -38,6 +38,7 @@ class Rebuilder:
         with self.lock:
             self.pending.add(path)
             self.last_change = time.monotonic()
+            self.live.changes_seen += 1  # a refresh of the derived pages running now gives way
         self.wake.set()
 
     def _loop(self) -> None:
@@ -56,7 +57,8 @@ class Rebuilder:
                 self.search_due = None
                 self.refreshing.set()
                 # Its own thread: an edit made while Pagefind works is still rebuilt at once.
-                threading.Thread(target=self._refresh_search, daemon=True, name="litsite-search").start()
+                threading.Thread(target=self._refresh_search, args=(self.live.changes_seen,), daemon=True,
+                                 name="litsite-search").start()
                 continue
             self.wake.wait(timeout=max(0.01, DEBOUNCE_SECONDS - quiet) if waiting else 0.25)
             self.wake.clear()
@@ -95,10 +97,12 @@ class Rebuilder:
     def _reload(self, paths: list[str]) -> None:
         self.broadcaster.send("reload", {"paths": paths})
 
-    def _refresh_search(self) -> None:
+    def _refresh_search(self, since: int) -> None:
         try:
-            notes = self.live.refresh_derived()
+            notes = self.live.refresh_derived(since)
             say("search index refreshed" + (f" ({notes[0]})" if notes else ""))
+        except RefreshInterrupted:  # an edit came in: again once edits settle
+            self.search_due = time.monotonic() + SEARCH_REFRESH_AFTER
         except InputError as exc:  # e.g. Pagefind's output failed its check: the previous index stays
             say(f"search index not refreshed: {exc}")
         except Exception as exc:

@@ -7,7 +7,9 @@ The overview's map is computed here too, from the analysis of the papers' text.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 from generator.analysis.maplayout import PALETTE_SIZE, cluster_labels, map_points
 from generator.content.config import Topic
@@ -15,6 +17,7 @@ from generator.content.paper import Paper
 from generator.content.readinglist import ReadingList
 from generator.site import urls
 from generator.site.model import (
+    GAPS,
     Card,
     Crumb,
     DocSource,
@@ -22,8 +25,6 @@ from generator.site.model import (
     PaperLink,
     Site,
     TopicNode,
-    by_newest,
-    by_title,
     tag_name,
     walk,
 )
@@ -67,42 +68,61 @@ def in_site_order(others: list[Page], papers: list[Page], overview: Page) -> lis
     return others[:1] + papers + others[1:at] + [overview] + others[at:]
 
 
-def plan_collection_pages(site: Site) -> list[Page]:
-    """Every page but the home page, the paper pages and the overview: indexes, listings, docs."""
+class PlanMemo:
+    """The collection pages planned last time, each group of pages under what it was planned
+    from: `serve` plans the site again on every edit, and a group planned from the same paper
+    objects (identity: an edit makes new ones) and the same other arguments is the same pages,
+    whose keys need not be computed again. Only the last plan is kept; it holds its papers, so
+    their ids cannot be taken by new objects while it is compared with."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple, tuple[tuple[Paper, ...], list[Page]]] = {}
+        self._now: dict[tuple, tuple[tuple[Paper, ...], list[Page]]] = {}
+
+    def pages(self, key: tuple, papers: Sequence[Paper], plan: Callable[[], list[Page]]) -> list[Page]:
+        ident = (key, tuple(map(id, papers)))
+        kept = self._last.get(ident)
+        pages = kept[1] if kept is not None else plan()
+        self._now[ident] = (tuple(papers), pages)
+        return pages
+
+    def done(self) -> None:
+        self._last, self._now = self._now, {}
+
+
+class _NoMemo(PlanMemo):
+    def pages(self, key: tuple, papers: Sequence[Paper], plan: Callable[[], list[Page]]) -> list[Page]:
+        return plan()
+
+
+def plan_collection_pages(site: Site, memo: PlanMemo | None = None) -> list[Page]:
+    """Every page but the home page, the paper pages and the overview: indexes, listings, docs.
+    With `memo` (serve), groups planned from what they were planned from last time are reused."""
+    memo = memo or _NoMemo()
     pages = [_topics_index(site)]
     for node in walk(site.topic_tree):
-        papers = site.topic_members.get(node.slug, [])
-        topic = site.config.topic(node.slug)
-        assert topic is not None
-        pages += _listing(site, urls.topic(node.slug), node.title, papers, "topic",
-                          (Crumb("Topics", urls.TOPICS),) + _topic_crumbs(site, topic),
-                          description=node.description or f"Papers on {node.title}.", topic=node.slug,
-                          node=node, tag_bars=tag_bars(site, limit=8, papers=papers))
-    pages.append(_tags_index(site))
+        pages += _topic_listing(site, memo, node)
+    pages += memo.pages(("tags", tuple(site.tag_counts.items())), (), lambda: [_tags_index(site)])
     for tag in sorted(site.tag_counts):
-        papers = site.tag_members[tag]
-        name = tag_name(site.config, tag, full=True)
-        pages += _listing(site, urls.tag(tag), f"Tag: {name}", papers, "tag", (Crumb("Tags", urls.TAGS),),
-                          description=f"{len(papers)} papers tagged {name}.", lead=_tag_lead(site, tag))
+        pages += _tag_listing(site, memo, tag)
     if site.year_members:
         pages.append(_years_index(site))
     for year in sorted(site.year_members):
-        pages += _listing(site, urls.year(year), f"Papers from {year}", site.year_members[year], "year",
+        pages += _listing(site, memo, urls.year(year), f"Papers from {year}", site.year_members[year], "year",
                           (Crumb("Years", urls.YEARS),), description=f"Papers published in {year}.")
     if site.author_members:
-        pages.append(_authors_index(site))
+        people = tuple((slug, site.author_names[slug], len(papers)) for slug, papers in site.author_members.items())
+        pages += memo.pages(("authors", people), (), lambda: [_authors_index(site)])
     for slug in sorted(site.author_members):
-        name = site.author_names[slug]
-        papers = site.author_members[slug]
-        pages += _listing(site, urls.author(slug), name, papers, "author", (),
-                          description=f"{len(papers)} papers by {name}.")
+        pages += _author_listing(site, memo, slug)
     everything = site.alphabetical
-    pages += _listing(site, urls.ALL_BY_TITLE, "All papers", everything, "all", (),
+    pages += _listing(site, memo, urls.ALL_BY_TITLE, "All papers", everything, "all", (),
                       description=f"All {len(everything)} papers, A to Z.", sort="title")
-    pages += _listing(site, urls.ALL_BY_ADDED, "All papers, newest first", sorted(site.papers, key=by_newest), "all",
-                      (), description="All papers, most recently added first.", sort="added")
-    pages += _attention(site)
-    pages += _reading_lists(site)
+    pages += _listing(site, memo, urls.ALL_BY_ADDED, "All papers, newest first", site.newest, "all", (),
+                      description="All papers, most recently added first.", sort="added")
+    pages += _attention(site, memo)
+    pages += memo.pages(("reading lists", tuple(map(id, site.lists))),
+                        [site.by_slug[e.slug] for r in site.lists for e in r.entries], lambda: _reading_lists(site))
     pages += [_doc_page(site, doc) for doc in site.docs]
     topics = tuple((t.slug, site.topic_titles.get(t.slug, t.slug)) for t in site.config.topics)
     pages.append(Page(urls.SEARCH, "search.html", "Search", f"Search {site.config.title}.",
@@ -112,7 +132,30 @@ def plan_collection_pages(site: Site) -> list[Page]:
                       (Crumb("Search"),), in_sitemap=False))
     pages.append(Page(urls.NOT_FOUND, "404.html", "Page not found", "This page does not exist.", NoContext(),
                       in_sitemap=False))
+    memo.done()
     return pages
+
+
+def _topic_listing(site: Site, memo: PlanMemo, node: TopicNode) -> list[Page]:
+    papers = site.topic_members.get(node.slug, [])
+    topic = site.config.topic(node.slug)
+    assert topic is not None
+    return _listing(site, memo, urls.topic(node.slug), node.title, papers, "topic",
+                    (Crumb("Topics", urls.TOPICS),) + _topic_crumbs(site, topic),
+                    description=node.description or f"Papers on {node.title}.", topic=node.slug, node=node, bars=True)
+
+
+def _tag_listing(site: Site, memo: PlanMemo, tag: str) -> list[Page]:
+    papers = site.tag_members[tag]
+    name = tag_name(site.config, tag, full=True)
+    return _listing(site, memo, urls.tag(tag), f"Tag: {name}", papers, "tag", (Crumb("Tags", urls.TAGS),),
+                    description=f"{len(papers)} papers tagged {name}.", lead=_tag_lead(site, tag))
+
+
+def _author_listing(site: Site, memo: PlanMemo, slug: str) -> list[Page]:
+    name, papers = site.author_names[slug], site.author_members[slug]
+    return _listing(site, memo, urls.author(slug), name, papers, "author", (),
+                    description=f"{len(papers)} papers by {name}.")
 
 
 def _topic_crumbs(site: Site, topic: Topic) -> tuple[Crumb, ...]:
@@ -129,7 +172,7 @@ def home_page(site: Site) -> Page:
     # "Recently added" only when the dates tell papers apart: with one date for all (a
     # collection imported at once) the list would just be the alphabet's first papers.
     dated = len({p.added for p in site.papers if p.added}) > 1
-    recent = sorted(site.papers, key=by_newest)[:RECENT_ON_HOME] if dated else []
+    recent = site.newest[:RECENT_ON_HOME] if dated else []
     return Page(urls.HOME, "home.html", site.config.title, site.config.description or site.config.title,
                 HomeContext(site.intro, _cards(site, recent)))
 
@@ -204,7 +247,7 @@ def _tag_lead(site: Site, slug: str) -> str:
 def _authors_index(site: Site) -> Page:
     """Every author, A to Z by family name (the last word of the name as written), grouped by its letter."""
     people = sorted(((slug, site.author_names[slug], len(papers)) for slug, papers in site.author_members.items()),
-                    key=lambda a: (_family(a[1]).casefold(), a[1].casefold()))
+                    key=lambda a: (_family(a[1]).casefold(), a[1].casefold(), a[0]))
     letters: dict[str, list[tuple[str, str, int]]] = {}
     for person in people:
         initial = _family(person[1])[:1].upper()
@@ -222,27 +265,54 @@ def _family(name: str) -> str:
 def _tags_index(site: Site) -> Page:
     named = [(slug, tag_name(site.config, slug, full=True), n) for slug, n in site.tag_counts.items()]
     alphabetical = tuple(sorted(named, key=lambda t: (t[1].casefold(), t[0])))
-    by_count = tuple(sorted(named, key=lambda t: (-t[2], t[1].casefold())))
+    by_count = tuple(sorted(named, key=lambda t: (-t[2], t[1].casefold(), t[0])))
     return Page(urls.TAGS, "tags.html", "Tags", f"All {len(alphabetical)} tags with their paper counts.",
                 TagsContext(alphabetical, by_count), (Crumb("Tags"),))
 
 
-def _listing(site: Site, first: str, title: str, papers: list[Paper], kind: str, crumbs: tuple[Crumb, ...],
-             description: str, topic: str | None = None, node: TopicNode | None = None,
-             tag_bars: tuple = (), sort: str = "", lead: str = "") -> list[Page]:
-    per_page = site.config.per_page
-    total = max(1, math.ceil(len(papers) / per_page))
-    paths = tuple(urls.listing_pages(first, total))
+def _listing(site: Site, memo: PlanMemo, first: str, title: str, papers: list[Paper], kind: str,
+             crumbs: tuple[Crumb, ...], description: str, topic: str | None = None, node: TopicNode | None = None,
+             bars: bool = False, sort: str = "", lead: str = "") -> list[Page]:
+    """A paginated list of papers; with `bars`, its first page charts their tags. Each page is
+    planned from its own papers (all of them for a chart): a title edit re-plans the one or
+    two pages of "All papers" where the paper leaves and arrives, not all 200."""
+    total = max(1, math.ceil(len(papers) / site.config.per_page))
+    listing = _Listing(first, title, kind, crumbs, description, topic, node, sort, lead,
+                       tuple(urls.listing_pages(first, total)), len(papers))
     pages = []
-    for n, path in enumerate(paths, start=1):
-        chunk = papers[(n - 1) * per_page: n * per_page]
-        page_title = title if n == 1 else f"{title} (page {n} of {total})"
-        trail = crumbs if crumbs and crumbs[-1].label == title else crumbs + (Crumb(title, paths[0]),)
-        context = ListingContext(_cards(site, chunk), Pager(n, total, paths), kind, len(papers), title, node,
-                                 tag_bars if n == 1 else (), sort, lead)
-        pages.append(Page(path, "listing.html", page_title, description, context, _last_unlinked(trail, n == 1),
-                          topic=topic))
+    for n in range(1, total + 1):
+        chunk = papers[(n - 1) * site.config.per_page: n * site.config.per_page]
+        charted = bars and n == 1
+        pages += memo.pages((listing, n, charted), papers if charted else chunk,
+                            partial(_listing_page, site, listing, n, chunk, papers if charted else None))
     return pages
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What every page of a list shows, but its papers."""
+    first: str
+    title: str
+    kind: str
+    crumbs: tuple[Crumb, ...]
+    description: str
+    topic: str | None
+    node: TopicNode | None
+    sort: str
+    lead: str
+    paths: tuple[str, ...]
+    count: int
+
+
+def _listing_page(site: Site, listing: _Listing, n: int, chunk: list[Paper], charted: list[Paper] | None) -> list[Page]:
+    total, title, crumbs = len(listing.paths), listing.title, listing.crumbs
+    page_title = title if n == 1 else f"{title} (page {n} of {total})"
+    trail = crumbs if crumbs and crumbs[-1].label == title else crumbs + (Crumb(title, listing.paths[0]),)
+    bars = tag_bars(site, limit=8, papers=charted) if charted is not None else ()
+    context = ListingContext(_cards(site, chunk), Pager(n, total, listing.paths), listing.kind, listing.count, title,
+                             listing.node, bars, listing.sort, listing.lead)
+    return [Page(listing.paths[n - 1], "listing.html", page_title, listing.description, context,
+                 _last_unlinked(trail, n == 1), topic=listing.topic)]
 
 
 def _last_unlinked(crumbs: tuple[Crumb, ...], first_page: bool) -> tuple[Crumb, ...]:
@@ -264,31 +334,34 @@ def overview_page(site: Site) -> Page:
                 "additions over time and a map of the papers.", context, (Crumb("Overview"),))
 
 
-def _attention(site: Site) -> list[Page]:
+def _attention(site: Site, memo: PlanMemo) -> list[Page]:
     """An index of what needs fixing, with a paginated listing for each kind of gap."""
-    kinds = [
-        ("derived", "Derived titles", "No source gave these papers a title; the title shown is the start of the abstract.",
-         [p for p in site.papers if p.title_is_derived]),
-        ("no-links", "No links", "No code, project page, PDF, DOI or arXiv id is known for these papers.",
-         [p for p in site.papers if not p.links and not p.doi and not p.arxiv]),
-        ("no-abstract", "No abstract", "These papers have no abstract yet.", [p for p in site.papers if not p.abstract]),
-        ("no-topic", "No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (\"litsite "
-         "suggest-topics --unsorted\" proposes some) or give them topics by hand.",
-         [p for p in site.papers if not any(site.config.topic(t) for t in p.topics)]),
-    ]
+    texts = {
+        "derived": ("Derived titles", "No source gave these papers a title; the title shown is the start of the abstract."),
+        "no-links": ("No links", "No code, project page, PDF, DOI or arXiv id is known for these papers."),
+        "no-abstract": ("No abstract", "These papers have no abstract yet."),
+        "no-topic": ("No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (\"litsite "
+                     "suggest-topics --unsorted\" proposes some) or give them topics by hand."),
+    }
+    kinds = [(gap, *texts[gap], site.gap_members.get(gap, [])) for gap in GAPS]
     kinds = [kind for kind in kinds if kind[0] != "no-topic" or kind[3]]  # shown once a paper is unsorted
-    sections, pages = [], []
+    shown = [(slug, len(papers)) for slug, _, _, papers in kinds]
+    previews = [p for *_, papers in kinds for p in papers[:ATTENTION_PREVIEW]]
+    index = memo.pages(("attention", tuple(shown)), previews, lambda: [_attention_index(site, kinds)])
+    pages = []
     for slug, title, text, papers in kinds:
-        papers = sorted(papers, key=by_title)
-        sections.append(AttentionSection(slug, title, text, len(papers), _cards(site, papers[:ATTENTION_PREVIEW]),
-                                         urls.attention(slug)))
         if papers:
-            pages += _listing(site, urls.attention(slug), title, papers, "attention",
+            pages += _listing(site, memo, urls.attention(slug), title, papers, "attention",
                               (Crumb("Needs attention", urls.ATTENTION),), description=text)
-    index = Page(urls.ATTENTION, "attention.html", "Needs attention",
-                 "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
-                 AttentionContext(tuple(sections)), (Crumb("Needs attention"),))
-    return [index] + pages
+    return index + pages
+
+
+def _attention_index(site: Site, kinds: list[tuple[str, str, str, list[Paper]]]) -> Page:
+    sections = tuple(AttentionSection(slug, title, text, len(papers), _cards(site, papers[:ATTENTION_PREVIEW]),
+                                      urls.attention(slug)) for slug, title, text, papers in kinds)
+    return Page(urls.ATTENTION, "attention.html", "Needs attention",
+                "Papers whose metadata is incomplete: derived titles, no links, no abstract.",
+                AttentionContext(sections), (Crumb("Needs attention"),))
 
 
 def _reading_lists(site: Site) -> list[Page]:
