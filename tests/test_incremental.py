@@ -196,7 +196,7 @@ def test_a_change_seen_during_a_refresh_stops_it_and_the_watcher_plans_it_again(
     site.changes_seen += 1  # what the watcher counts for a file event
     with pytest.raises(RefreshInterrupted):
         site.refresh_derived(since)
-    assert site.pagefind is None
+    assert site.child is None
     assert {k: v for k, v in snapshot(project / "_site").items() if k.startswith("papers.")} == exports
     rebuilder = Rebuilder(site.config, site, RecordingBroadcaster())
     rebuilder.search_due = None

@@ -49,7 +49,6 @@ class PagefindRun:
         self.bundle = folder / urls.PAGEFIND
         self.fresh = folder / ".pagefind-new"
         shutil.rmtree(self.fresh, ignore_errors=True)  # Pagefind never cleans its output folder
-        self._output: tuple[str, str] | None = None  # (stdout, stderr) once done() saw it exit
         self.documents = documents_folder(sum((folder / path).stat().st_size for path in paths))
         try:
             # `serve` (background) has threads and must not fork.
@@ -68,21 +67,13 @@ class PagefindRun:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                             preexec_fn=lambda: die_with_parent(parent))
 
-    def done(self, within: float) -> bool:
-        """Whether Pagefind has exited, waiting at most `within` seconds (its output is kept)."""
-        try:
-            self._output = self.process.communicate(timeout=within)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
-
     def finish(self) -> int:
         """Wait, check what Pagefind wrote, swap the new index in, and return its size in bytes.
 
         Its exit code is not enough: on a full disk it has been seen to exit 0 after writing
         empty files. An index that fails the check is dropped and the previous one stays."""
         try:
-            out, err = self._output if self._output is not None else self.process.communicate(timeout=1800)
+            out, err = self.process.communicate(timeout=1800)
         finally:
             shutil.rmtree(self.documents, ignore_errors=True)
         try:

@@ -6,6 +6,12 @@ longer exist are removed. Template, static or site.yaml changes go through a ful
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -16,20 +22,18 @@ from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
 from generator.build.manifest import forget
 from generator.build.pagekeys import Keys, build_key, papers_shown
-from generator.build.pipeline import Built, build, write_exports
+from generator.build.pipeline import Built, build
 from generator.build.writer import RenderJob, write_pages
 from generator.content.config import SiteConfig
 from generator.content.paper import Paper
 from generator.content.readinglist import checked_against
 from generator.content.validate import read_paper
-from generator.render.renderer import Renderer
-from generator.search.meaning import write_meaning_index
-from generator.search.offline import write_fallback_index
-from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
+from generator.errors import InputError
 from generator.site import urls
 from generator.site.model import Site
 from generator.site.pages import Page
-from generator.site.plan import PlanMemo, home_page, in_site_order, overview_page, paper_page, plan_collection_pages
+from generator.site.plan import PlanMemo, home_page, in_site_order, paper_page, plan_collection_pages
+from generator.workers import die_with_parent, signals_held
 
 
 @dataclass
@@ -61,7 +65,7 @@ class LiveSite:
 
     def __init__(self, config: SiteConfig, output: Path, search: bool = True):
         self.config, self.output, self.search = config, output, search
-        self.pagefind: PagefindRun | None = None
+        self.child: subprocess.Popen | None = None  # the refresh of derived pages (serve/derived.py)
         self.changes_seen = 0  # counted by the watcher: a refresh stops when it moves
         self._refreshing_after = 0
         # Edits (the rebuild thread) and the refresh of derived pages (its own thread) take turns.
@@ -211,37 +215,40 @@ class LiveSite:
         steps once the watcher has counted a change after `since` (by default: after it started),
         and kills a Pagefind run: an edit would otherwise share two cores and Python's lock with it."""
         with self.lock:
-            site, pages = self.site, list(self.pages)
+            site = self.site
         self._refreshing_after = self.changes_seen if since is None else since
         self._go_on()
-        related = RelatedIndex(site.papers, text=reading_text)
-        self._go_on()
-        neighbours = related.all_neighbours(parallel=False)
-        self._go_on()
+        related, neighbours, notes = self._derived_in_child()
         with self.lock:
             if self.site is site:  # no edit came in meanwhile (it would make this stale)
                 self._adopt_neighbours(related, neighbours)
-                pages = list(self.pages)
-        renderer = Renderer(self.config.templates_dir, site.chrome())
-        overview = overview_page(site)
-        write_pages(RenderJob(renderer, [overview], self.output, self.keys, atomic=True), parallel=False)
-        self._go_on()
-        write_exports(site, pages, self.output)
-        if not self.search:
-            return []
-        self._go_on()
-        self.pagefind = start_pagefind(site, self.output, background=True)
-        try:
-            fallback = write_fallback_index(site, self.output)
-            meaning = write_meaning_index(site, self.output)
-            while not self.pagefind.done(within=0.1):
-                self._go_on()
-            return search_summary(site, self.pagefind.finish(), fallback, meaning)
-        except RefreshInterrupted:
-            self.pagefind.cancel()
-            raise
-        finally:
-            self.pagefind = None
+        return notes
+
+    def _derived_in_child(self) -> tuple[RelatedIndex, dict[str, list[str]], list[str]]:
+        """serve/derived.py's work, in a process of its own, killed when a change comes in."""
+        with tempfile.TemporaryDirectory(prefix="litsite-derived-") as scratch:
+            result, errors = Path(scratch) / "result.pickle", Path(scratch) / "stderr.txt"
+            package = str(Path(__file__).resolve().parents[2])  # where `generator` is imported from
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
+            command = [sys.executable, "-m", "generator.serve.derived", str(self.config.root), str(self.output),
+                       "search" if self.search else "no-search", str(result)]
+            parent = os.getpid()
+            with errors.open("w") as stderr, signals_held():  # the child dies with serve, even on SIGKILL
+                self.child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stderr=stderr, env=env, preexec_fn=lambda: die_with_parent(parent))
+            try:
+                while True:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.child.wait(timeout=0.1)
+                        break
+                    self._go_on()
+            except BaseException:
+                self.stop()
+                raise
+            if self.child.returncode != 0:
+                raise InputError(errors.read_text(encoding="utf-8").strip()[-2000:] or "the refresh failed")
+            # Written by our own child into a private folder of ours: safe to unpickle.
+            return pickle.loads(result.read_bytes())
 
     def _go_on(self) -> None:
         if self.changes_seen != self._refreshing_after:
@@ -263,9 +270,11 @@ class LiveSite:
         self.shown.update({p.path: papers_shown(p) for p in fresh})
 
     def stop(self) -> None:
-        """Stop a search refresh that is still running (its Pagefind process would outlive us)."""
-        if self.pagefind is not None:
-            self.pagefind.cancel()
+        """Stop a refresh that is still running, and its Pagefind process."""
+        child = self.child
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 def _moved_neighbours(before: Site, after: Site, changed: set[str]) -> set[str]:
