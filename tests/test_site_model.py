@@ -7,11 +7,12 @@ import random
 
 import pytest
 
-from conftest import REPO
 from generator.build.pipeline import load_site
 from generator.content.config import load_config
 from generator.content.paper import Paper
 from generator.site.model import Site
+
+from conftest import REPO
 
 # What a person changes in a paper file, each as a function of (paper, the site, a random source).
 EDITS = {
