@@ -134,7 +134,8 @@ def test_serve_keeps_the_previous_search_index_when_the_disk_fills(tmp_path):
             paper = project / "content" / "papers" / "non-deep-networks.md"
             paper.write_text(paper.read_text().replace("title: Non-deep Networks", "title: Non-deep Networks, edited"))
             line = _read_until(serve, "search index")
-            assert "search index not refreshed" in line and "incomplete" in line, line
+            # Pagefind's empty files, or (the refresh's child writes the offline indexes meanwhile) a full disk
+            assert "search index not refreshed" in line and ("incomplete" in line or "no space left" in line), line
             assert (project / "_site" / "pagefind" / "pagefind.js").read_bytes() == index
             assert _get(port, "/pagefind/pagefind.js").encode() == index
         finally:
