@@ -52,6 +52,14 @@ RECENT_ON_HOME = 12
 ATTENTION_PREVIEW = 20
 SUMMARY_CHARS = 200
 
+ATTENTION_TEXTS = {  # GAPS -> (heading, what the page says)
+    "derived": ("Derived titles", "No source gave these papers a title; the title shown is the start of the abstract."),
+    "no-links": ("No links", "No code, project page, PDF, DOI or arXiv id is known for these papers."),
+    "no-abstract": ("No abstract", "These papers have no abstract yet."),
+    "no-topic": ("No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (\"litsite "
+                 "suggest-topics --unsorted\" proposes some) or give them topics by hand."),
+}
+
 Related = Mapping[str, Sequence[str]]  # slug -> slugs of its most similar papers, best first
 
 
@@ -336,14 +344,7 @@ def overview_page(site: Site) -> Page:
 
 def _attention(site: Site, memo: PlanMemo) -> list[Page]:
     """An index of what needs fixing, with a paginated listing for each kind of gap."""
-    texts = {
-        "derived": ("Derived titles", "No source gave these papers a title; the title shown is the start of the abstract."),
-        "no-links": ("No links", "No code, project page, PDF, DOI or arXiv id is known for these papers."),
-        "no-abstract": ("No abstract", "These papers have no abstract yet."),
-        "no-topic": ("No topic", "No topic of the taxonomy fits these papers: add one to site.yaml (\"litsite "
-                     "suggest-topics --unsorted\" proposes some) or give them topics by hand."),
-    }
-    kinds = [(gap, *texts[gap], site.gap_members.get(gap, [])) for gap in GAPS]
+    kinds = [(gap, *ATTENTION_TEXTS[gap], site.gap_members.get(gap, [])) for gap in GAPS]
     kinds = [kind for kind in kinds if kind[0] != "no-topic" or kind[3]]  # shown once a paper is unsorted
     shown = [(slug, len(papers)) for slug, _, _, papers in kinds]
     previews = [p for *_, papers in kinds for p in papers[:ATTENTION_PREVIEW]]
