@@ -203,3 +203,97 @@ def test_a_change_seen_during_a_refresh_stops_it_and_the_watcher_plans_it_again(
     rebuilder._refresh_search(since)  # interrupted again: planned for later, nothing said
     assert rebuilder.search_due is not None and not rebuilder.refreshing.is_set()
     assert site.refresh_derived() == []  # uninterrupted (this live site has no search): it completes
+
+
+def test_a_change_kills_a_running_refresh_at_once_and_the_refresh_says_it_was_interrupted(live):
+    """The niced child of a refresh shared both cores with an edit's rebuild until its next
+    check; the watcher now kills it on the event itself, and the refresh reports the kill as an
+    interruption (planned again), not as a failed refresh."""
+    import threading
+
+    from processes import wait_for
+
+    from generator.serve.live import RefreshInterrupted
+    from generator.serve.watcher import Rebuilder
+
+    project, site = live
+    outcome: list[BaseException | None] = []
+
+    def refresh():
+        try:
+            site.refresh_derived()
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=refresh)
+    worker.start()
+    assert wait_for(lambda: site.child is not None and site.child.poll() is None or bool(outcome))
+    assert not outcome, "the refresh ended before a change could come in"
+    child = site.child
+    rebuilder = Rebuilder(site.config, site, RecordingBroadcaster())
+    rebuilder.changed(project / "content" / "papers" / "non-deep-networks.md")
+    worker.join()
+    assert child.returncode == -9  # killed, not finished
+    assert len(outcome) == 1 and isinstance(outcome[0], RefreshInterrupted), outcome
+
+
+def test_a_change_signals_the_refresh_child_itself_not_only_at_its_next_check(live):
+    import subprocess
+    import sys
+
+    from generator.serve.watcher import Rebuilder
+
+    project, site = live
+    # A stand-in child that would outlive the test: only the watcher's kill ends it.
+    site.child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        Rebuilder(site.config, site, RecordingBroadcaster()).changed(project / "site.yaml")
+        assert site.child.wait(timeout=120) == -9
+    finally:
+        site.child.kill()
+        site.child.wait()
+
+
+def test_an_atomic_save_is_reported_as_a_rename_and_rebuilds_without_the_debounce(tmp_path):
+    """Editors save by writing a temp file and renaming it onto the paper: the renamed file is
+    whole, so it needs no debounce; an in-place write may be half done and waits for quiet."""
+    import os
+    import threading
+
+    from watchdog.observers import Observer
+
+    from generator.serve.watcher import DEBOUNCE_SECONDS, FileEvents, settled
+
+    class Recorder:
+        def __init__(self):
+            self.events, self.seen = [], threading.Event()
+
+        def changed(self, path, renamed=False):
+            self.events.append((path.name, renamed))
+            if path.name == "done.md":
+                self.seen.set()
+
+    recorder = Recorder()
+    observer = Observer()
+    observer.schedule(FileEvents(recorder), str(tmp_path))
+    observer.start()
+    try:
+        paper = tmp_path / "paper.md"
+        temp = tmp_path / ".paper.md.tmp"
+        temp.write_text("---\ntitle: T\n---\n", encoding="utf-8")
+        os.replace(temp, paper)
+        paper.write_text("---\ntitle: In place\n---\n", encoding="utf-8")
+        (tmp_path / "done.md").write_text("", encoding="utf-8")  # the last event, to wait on
+        assert recorder.seen.wait(timeout=120)
+    finally:
+        observer.stop()
+        observer.join()
+    on_paper = [renamed for name, renamed in recorder.events if name == "paper.md"]
+    assert on_paper[0] is True  # the rename
+    assert on_paper[-1] is False  # the in-place write that followed
+    now, later = 0.0, DEBOUNCE_SECONDS
+    assert settled({paper}, {paper}, now)
+    assert not settled({paper}, set(), now) and settled({paper}, set(), later)
+    assert not settled({paper, temp}, {paper}, now)  # one file still being written
+    assert not settled(set(), set(), later)

@@ -242,6 +242,7 @@ class LiveSite:
                         self.child.wait(timeout=0.1)
                         break
                     self._go_on()
+                self._go_on()  # killed by give_way(), not failed
             except BaseException:
                 self.stop()
                 raise
@@ -268,6 +269,15 @@ class LiveSite:
         self.pages = pages
         self.page_keys.update(keys)
         self.shown.update({p.path: papers_shown(p) for p in fresh})
+
+    def give_way(self) -> None:
+        """Called by the watcher on each change: a running refresh is stale, and the niced child
+        would share both cores with the edit's rebuild until its next check (up to 0.1 s) came.
+        Only the signal here; the refresh thread reaps the child and raises RefreshInterrupted."""
+        child = self.child
+        if child is not None and child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.kill()
 
     def stop(self) -> None:
         """Stop a refresh that is still running, and its Pagefind process."""

@@ -16,6 +16,7 @@ from generator.serve.live import LiveSite, RefreshInterrupted, is_paper
 from generator.serve.reload import Broadcaster
 
 DEBOUNCE_SECONDS = 0.04  # editors write a file in several steps (ms apart); bursts coalesce
+# A rename onto a paper is an atomic save: the file is whole, no debounce is needed for it.
 SEARCH_REFRESH_AFTER = 1.5  # seconds of quiet before the search index is rebuilt
 
 
@@ -25,6 +26,7 @@ class Rebuilder:
     def __init__(self, config: SiteConfig, live: LiveSite, broadcaster: Broadcaster):
         self.config, self.live, self.broadcaster = config, live, broadcaster
         self.pending: set[Path] = set()
+        self.whole: set[Path] = set()  # pending paths whose last event was a rename (complete files)
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.last_change = 0.0
@@ -32,22 +34,27 @@ class Rebuilder:
         self.refreshing = threading.Event()
         threading.Thread(target=self._loop, daemon=True, name="litsite-rebuild").start()
 
-    def changed(self, path: Path) -> None:
+    def changed(self, path: Path, renamed: bool = False) -> None:
+        """A file event; `renamed` when the path is one end of a rename (an atomic save's last step)."""
         if _ignored(path):
             return
         with self.lock:
             self.pending.add(path)
+            (self.whole.add if renamed else self.whole.discard)(path)
             self.last_change = time.monotonic()
             self.live.changes_seen += 1  # a refresh of the derived pages running now gives way
+        self.live.give_way()
         self.wake.set()
+
 
     def _loop(self) -> None:
         while True:
             with self.lock:
                 quiet = time.monotonic() - self.last_change
-                batch = set(self.pending) if self.pending and quiet >= DEBOUNCE_SECONDS else set()
+                batch = set(self.pending) if settled(self.pending, self.whole, quiet) else set()
                 if batch:
                     self.pending.clear()
+                    self.whole.clear()
                 waiting = bool(self.pending)
             if batch:
                 self._rebuild(batch)
@@ -112,6 +119,12 @@ class Rebuilder:
             self.wake.set()
 
 
+def settled(pending: set[Path], whole: set[Path], quiet: float) -> bool:
+    """Whether the pending changes are ready to rebuild: quiet for the debounce, or every one of
+    them a complete file (renamed into place), which waits for nothing."""
+    return bool(pending) and (quiet >= DEBOUNCE_SECONDS or pending <= whole)
+
+
 def _ignored(path: Path) -> bool:
     # Editors' swap, backup and temp files; atomic saves end in a rename onto the real name.
     name = path.name
@@ -134,18 +147,24 @@ def _short(path: Path, root: Path) -> str:
         return str(path)
 
 
-def watch(config: SiteConfig, rebuilder: Rebuilder) -> BaseObserver:
-    class Events(FileSystemEventHandler):
-        def on_any_event(self, event):
-            if event.event_type in ("opened", "closed_no_write") or event.is_directory:
-                return
-            for attr in ("src_path", "dest_path"):
-                value = getattr(event, attr, None)
-                if value:
-                    rebuilder.changed(Path(value))
+class FileEvents(FileSystemEventHandler):
+    """watchdog's events as paths for the rebuilder; both ends of a rename count."""
 
+    def __init__(self, rebuilder: Rebuilder):
+        self.rebuilder = rebuilder
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+            return
+        for attr in ("src_path", "dest_path"):
+            value = getattr(event, attr, None)
+            if value:
+                self.rebuilder.changed(Path(str(value)), renamed=event.event_type == "moved")
+
+
+def watch(config: SiteConfig, rebuilder: Rebuilder) -> BaseObserver:
     observer = Observer()
-    handler = Events()
+    handler = FileEvents(rebuilder)
     for folder in (config.content_dir, config.templates_dir, config.static_dir):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)
