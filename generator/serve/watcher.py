@@ -15,8 +15,9 @@ from generator.errors import InputError
 from generator.serve.live import LiveSite, RefreshInterrupted, is_paper
 from generator.serve.reload import Broadcaster
 
-DEBOUNCE_SECONDS = 0.04  # editors write a file in several steps (ms apart); bursts coalesce
-# A rename onto a paper is an atomic save: the file is whole, no debounce is needed for it.
+# Editors write a file in several steps (ms apart): in-place writes wait for this much quiet.
+# A rename into place (an atomic save's last step) leaves a whole file and waits for nothing.
+DEBOUNCE_SECONDS = 0.04
 SEARCH_REFRESH_AFTER = 1.5  # seconds of quiet before the search index is rebuilt
 
 
@@ -45,7 +46,6 @@ class Rebuilder:
             self.live.changes_seen += 1  # a refresh of the derived pages running now gives way
         self.live.give_way()
         self.wake.set()
-
 
     def _loop(self) -> None:
         while True:
