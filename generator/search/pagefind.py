@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator.errors import SystemProblem
 from generator.files import publish_modes, swap_directory
+from generator.search.shards import SHARD_PAGES
 from generator.site import urls
 from generator.site.model import Site
 from generator.workers import ForkedJobs, die_with_parent, fork_workers, process_running, signals_held
@@ -43,12 +44,13 @@ def _size(n: int) -> str:
 class PagefindRun:
     """Pagefind indexing in a subprocess, so the build can go on with other work meanwhile."""
 
-    def __init__(self, folder: Path, paths: list[str], background: bool = False):
+    def __init__(self, folder: Path, paths: list[str], shards: Path, background: bool = False):
+        """`shards`: where each shard's bundle is kept between runs (beside the site)."""
         self.folder = folder
         self.expected = len(paths)  # pages marked for indexing: the count its output must show
         self.bundle = folder / urls.PAGEFIND
         self.fresh = folder / ".pagefind-new"
-        shutil.rmtree(self.fresh, ignore_errors=True)  # Pagefind never cleans its output folder
+        shutil.rmtree(self.fresh, ignore_errors=True)
         self.documents = documents_folder(sum((folder / path).stat().st_size for path in paths))
         try:
             # `serve` (background) has threads and must not fork.
@@ -59,10 +61,11 @@ class PagefindRun:
         # In `serve` the index is refreshed while someone edits: at a lower CPU priority, an edit
         # re-rendered meanwhile does not wait behind it on a two-core machine.
         nice = ["nice", "-n", "10"] if background and shutil.which("nice") else []
-        command = [*nice, sys.executable, "-m", "pagefind", "--site", str(self.documents),
-                   "--output-path", str(self.fresh), "--keep-index-url", "--silent"]
+        command = [*nice, sys.executable, "-m", "generator.search.shards", str(self.documents), str(shards),
+                   str(self.fresh), str(SHARD_PAGES)]
         parent = os.getpid()
-        # Pagefind dies with this process: a build killed with SIGKILL leaves no indexer behind.
+        # The indexer (and the Pagefind it runs) dies with this process: a build killed with
+        # SIGKILL leaves none behind.
         with signals_held():  # preexec_fn runs Python's at-fork hooks in this process too
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                             preexec_fn=lambda: die_with_parent(parent))
@@ -98,9 +101,10 @@ class PagefindRun:
         shutil.rmtree(self.documents, ignore_errors=True)
 
 
-def start_pagefind(site: Site, folder: Path, background: bool = False) -> PagefindRun:
+def start_pagefind(site: Site, folder: Path, shards: Path, background: bool = False) -> PagefindRun:
     """Index the paper and docs pages (the ones marked data-pagefind-body)."""
-    return PagefindRun(folder, [urls.paper(p.slug) for p in site.papers] + [d.output for d in site.docs], background)
+    paths = [urls.paper(p.slug) for p in site.papers] + [d.output for d in site.docs]
+    return PagefindRun(folder, paths, shards, background)
 
 
 def search_document(html: str) -> str:
