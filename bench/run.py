@@ -59,7 +59,10 @@ def from_nothing(project: Path) -> dict:
     live there): what a fresh clone on a CI machine builds from."""
     shutil.rmtree(project / "_site", ignore_errors=True)
     for left in project.glob("._site.*"):
-        left.unlink()
+        if left.is_dir():
+            shutil.rmtree(left)  # the search shards
+        else:
+            left.unlink()
     user_cache = project / ".bench-user-cache"
     shutil.rmtree(user_cache, ignore_errors=True)
     return {"PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(user_cache)}

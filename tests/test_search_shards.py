@@ -16,6 +16,8 @@ from generator.search.pagefind import write_search_documents
 from generator.search.shards import index_in_shards, shard_count, shard_of
 from tests.conftest import snapshot
 
+KEY = b"k" * 32  # the user's cache key (build/caches.py) in a build
+
 
 @pytest.fixture(scope="module")
 def documents(seed_site, tmp_path_factory) -> Path:
@@ -78,7 +80,7 @@ def contents(bundle: Path, documents: Path) -> dict:
 
 def test_shards_merged_hold_what_one_pagefind_run_holds(documents, tmp_path):
     whole = contents(one_run(documents, tmp_path / "one"), documents)
-    count = index_in_shards(documents, tmp_path / "cache", tmp_path / "merged", per_shard=40)
+    count = index_in_shards(documents, tmp_path / "cache", tmp_path / "merged", per_shard=40, key=KEY)
     assert len(list((tmp_path / "cache").iterdir())) == 8  # 274 pages, 40 a shard: 8 shards (a power of two)
     merged = contents(tmp_path / "merged", documents)
     english = whole["languages"]["en"]
@@ -101,7 +103,7 @@ def test_written_variants_languages_and_numeric_sorts_merge_as_one_run_makes_the
             f'<span data-pagefind-filter="tag">t{n % 3}</span><span data-pagefind-sort="rank">{(n * 7) % 11}</span>'
             f'<span data-pagefind-meta="summary">s{n}</span></main></body></html>\n', encoding="utf-8")
     whole = contents(one_run(docs, tmp_path / "one"), docs)
-    index_in_shards(docs, tmp_path / "cache", tmp_path / "merged", per_shard=3)
+    index_in_shards(docs, tmp_path / "cache", tmp_path / "merged", per_shard=3, key=KEY)
     assert len(list((tmp_path / "cache").iterdir())) == 8
     assert set(whole["languages"]) == {"de", "en"}
     assert whole["languages"]["en"]["words"]["cafe"][1]  # variants are there to merge
@@ -110,28 +112,41 @@ def test_written_variants_languages_and_numeric_sorts_merge_as_one_run_makes_the
 
 
 def test_a_bundle_is_the_same_bytes_however_it_was_sharded_or_reused(documents, tmp_path):
-    index_in_shards(documents, tmp_path / "c1", tmp_path / "one", per_shard=10_000)
-    index_in_shards(documents, tmp_path / "c8", tmp_path / "eight", per_shard=40)
+    index_in_shards(documents, tmp_path / "c1", tmp_path / "one", per_shard=10_000, key=KEY)
+    index_in_shards(documents, tmp_path / "c8", tmp_path / "eight", per_shard=40, key=KEY)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "eight")
     # a second run over the same documents reuses every shard: the same bytes again
     made = {p.name: p.stat().st_ino for p in (tmp_path / "c8").iterdir()}
-    index_in_shards(documents, tmp_path / "c8", tmp_path / "again", per_shard=40)
+    index_in_shards(documents, tmp_path / "c8", tmp_path / "again", per_shard=40, key=KEY)
     assert {p.name: p.stat().st_ino for p in (tmp_path / "c8").iterdir()} == made
     assert snapshot(tmp_path / "again") == snapshot(tmp_path / "one")
+
+
+def test_shards_signed_with_another_key_or_none_are_made_again(documents, tmp_path):
+    """Shards someone else left beside the site (committed to the project, say) are never
+    published: their digest is not signed with this user's key."""
+    index_in_shards(documents, tmp_path / "cache", tmp_path / "first", per_shard=40, key=KEY)
+    made = {p.name: p.stat().st_ino for p in (tmp_path / "cache").iterdir()}
+    index_in_shards(documents, tmp_path / "cache", tmp_path / "other", per_shard=40, key=b"x" * 32)
+    again = {p.name: p.stat().st_ino for p in (tmp_path / "cache").iterdir()}
+    assert again.keys() == made.keys() and all(again[n] != made[n] for n in made)
+    index_in_shards(documents, tmp_path / "cache", tmp_path / "none", per_shard=40)  # no key: nothing reused
+    assert all(p.stat().st_ino != again[p.name] for p in (tmp_path / "cache").iterdir())
+    assert snapshot(tmp_path / "other") == snapshot(tmp_path / "first") == snapshot(tmp_path / "none")
 
 
 def test_an_edited_page_indexes_its_shard_again_and_the_bundle_equals_one_from_nothing(documents, tmp_path):
     edited = tmp_path / "docs"
     subprocess.run(["cp", "-r", str(documents), str(edited)], check=True)
-    index_in_shards(edited, tmp_path / "cache", tmp_path / "before", per_shard=40)
+    index_in_shards(edited, tmp_path / "cache", tmp_path / "before", per_shard=40, key=KEY)
     made = {p.name: p.stat().st_ino for p in (tmp_path / "cache").iterdir()}
     page = sorted((edited / "papers").glob("*.html"))[7]
     page.write_text(page.read_text(encoding="utf-8").replace("<h1", "<h1><span>Zyxwvutsrq</span", 1), encoding="utf-8")
-    index_in_shards(edited, tmp_path / "cache", tmp_path / "after", per_shard=40)
+    index_in_shards(edited, tmp_path / "cache", tmp_path / "after", per_shard=40, key=KEY)
     now = {p.name: p.stat().st_ino for p in (tmp_path / "cache").iterdir()}
     changed = {name for name in made if now[name] != made[name]}
     assert changed == {f"8-{shard_of(page.relative_to(edited).as_posix(), 8)}"}
-    index_in_shards(edited, tmp_path / "fresh-cache", tmp_path / "nothing", per_shard=40)
+    index_in_shards(edited, tmp_path / "fresh-cache", tmp_path / "nothing", per_shard=40, key=KEY)
     assert snapshot(tmp_path / "after") == snapshot(tmp_path / "nothing")
     assert snapshot(tmp_path / "after") != snapshot(tmp_path / "before")
     words = contents(tmp_path / "after", edited)["languages"]["en"]["words"]

@@ -57,6 +57,11 @@ def write_cache(output: Path, name: str, value: Any) -> None:
         atomic_write_bytes(cache_path(output, name), _sign(key, body) + body)
 
 
+def signing_key() -> bytes | None:
+    """The same key, for a cache kept by a later stage (the search shards sign their digests)."""
+    return _key()
+
+
 def _whole(key: bytes) -> bytes | None:
     return key if len(key) == 32 else None  # still being written by another build: no cache this time
 

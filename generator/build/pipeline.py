@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
-from generator.build.caches import cache_path, read_cache, write_cache
+from generator.build.caches import cache_path, read_cache, signing_key, write_cache
 from generator.build.inputs import input_digest
 from generator.build.lock import output_lock
 from generator.build.manifest import Previous, cache_dir, link_tree, load_previous, record, write_token
@@ -138,7 +138,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
         search_key = _search_key(pages, written) if search else ""
         reuse = search and previous is not None and _search_reusable(previous, search_key)
         if search and not reuse:
-            pagefind = start_pagefind(site, staging, cache_path(output, "search"))  # indexes while the exports are written
+            pagefind = start_pagefind(site, staging, cache_path(output, "search"), signing_key())  # indexes while the exports are written
         with _stage(timings, "exports"):
             write_exports(site, pages, staging)
             if config.static_dir.is_dir():

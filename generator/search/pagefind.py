@@ -1,7 +1,8 @@
 """Pagefind: the search index of the served site, made by its binary from the written pages.
 
-Pagefind indexes the written HTML in one call of its binary (per-record API calls cost
-100 ms each in its Python wrapper), in a subprocess, while the build goes on with other work.
+Pagefind indexes the written HTML with its binary (per-record API calls cost 100 ms each in its
+Python wrapper), in shards merged into one bundle (search/shards.py: an edit re-indexes one
+shard), in a subprocess, while the build goes on with other work.
 It reads each searchable page cut to what it indexes (search_document), from a folder in
 memory: a paper page is 20 KB, of which Pagefind indexes 3 KB and parsed the rest only to
 skip it (10,000 papers: 11.9 s for the pages, 8.4 s for their search documents).
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from generator.errors import SystemProblem
 from generator.files import publish_modes, swap_directory
-from generator.search.shards import SHARD_PAGES
+from generator.search.shards import KEY_VARIABLE, SHARD_PAGES
 from generator.site import urls
 from generator.site.model import Site
 from generator.workers import ForkedJobs, die_with_parent, fork_workers, process_running, signals_held
@@ -44,8 +45,9 @@ def _size(n: int) -> str:
 class PagefindRun:
     """Pagefind indexing in a subprocess, so the build can go on with other work meanwhile."""
 
-    def __init__(self, folder: Path, paths: list[str], shards: Path, background: bool = False):
-        """`shards`: where each shard's bundle is kept between runs (beside the site)."""
+    def __init__(self, folder: Path, paths: list[str], shards: Path, key: bytes | None, background: bool = False):
+        """`shards`: where each shard's bundle is kept between runs (beside the site); `key`:
+        this user's cache key, which signs them (no key: none is reused)."""
         self.folder = folder
         self.expected = len(paths)  # pages marked for indexing: the count its output must show
         self.bundle = folder / urls.PAGEFIND
@@ -68,6 +70,7 @@ class PagefindRun:
         # SIGKILL leaves none behind.
         with signals_held():  # preexec_fn runs Python's at-fork hooks in this process too
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            env={**os.environ, KEY_VARIABLE: (key or b"").hex()},
                                             preexec_fn=lambda: die_with_parent(parent))
 
     def finish(self) -> int:
@@ -101,10 +104,10 @@ class PagefindRun:
         shutil.rmtree(self.documents, ignore_errors=True)
 
 
-def start_pagefind(site: Site, folder: Path, shards: Path, background: bool = False) -> PagefindRun:
+def start_pagefind(site: Site, folder: Path, shards: Path, key: bytes | None, background: bool = False) -> PagefindRun:
     """Index the paper and docs pages (the ones marked data-pagefind-body)."""
     paths = [urls.paper(p.slug) for p in site.papers] + [d.output for d in site.docs]
-    return PagefindRun(folder, paths, shards, background)
+    return PagefindRun(folder, paths, shards, key, background)
 
 
 def search_document(html: str) -> str:

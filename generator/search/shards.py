@@ -14,9 +14,11 @@ Runs as the child process search/pagefind.py starts, so the build goes on meanwh
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib.metadata
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from generator.search.bundles import SHARD_FILE, MergeRefused, Shard, describe_s
 from generator.workers import die_with_parent, signals_held
 
 SHARD_PAGES = 2000  # a title edit at 10,000 papers re-indexes ~1,250 pages; Pagefind ~160 MiB a shard
+KEY_VARIABLE = "LITSITE_SHARD_KEY"  # the key, hex, from the build to this process (never on its command line)
 _FORMAT = f"litsite {__version__}, shards 1, pagefind {importlib.metadata.version('pagefind')}"
 
 
@@ -47,9 +50,15 @@ def shard_of(path: str, count: int) -> int:
     return int.from_bytes(hashlib.sha1(path.encode("utf-8")).digest()[:4], "big") % count
 
 
-def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int = SHARD_PAGES) -> int:
+def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int = SHARD_PAGES,
+                    key: bytes = b"") -> int:
     """Index the search documents under `documents` into the bundle `output` (a new folder),
-    reusing the shards in `cache` made from the same documents; returns the pages indexed."""
+    reusing the shards in `cache` made from the same documents; returns the pages indexed.
+
+    A shard's digest is signed with `key` (this user's cache key): shards someone else put
+    beside the site (committed to a project, say) are never reused, their fragments never
+    published. Without a key nothing is reused."""
+    key = key or secrets.token_bytes(32)
     paths = sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*.html"))
     count = shard_count(len(paths), per_shard)
     groups: dict[int, list[str]] = {}
@@ -57,7 +66,7 @@ def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int =
         groups.setdefault(shard_of(path, count), []).append(path)
     cache.mkdir(parents=True, exist_ok=True)
     names = {number: f"{count}-{number}" for number in groups}
-    shards = [_shard(documents, groups[number], cache / names[number]) for number in sorted(groups)]
+    shards = [_shard(documents, groups[number], cache / names[number], key) for number in sorted(groups)]
     for stale in cache.iterdir():
         if stale.name not in names.values():
             shutil.rmtree(stale, ignore_errors=True)  # shards of an earlier count, or a killed run's
@@ -69,10 +78,10 @@ def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int =
         return len(paths)
 
 
-def _shard(documents: Path, paths: list[str], folder: Path) -> Shard:
-    digest = _digest(documents, paths)
+def _shard(documents: Path, paths: list[str], folder: Path, key: bytes) -> Shard:
+    digest = _digest(documents, paths, key)
     try:
-        if json.loads((folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest") == digest:
+        if hmac.compare_digest(json.loads((folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest", ""), digest):
             return Shard.read(folder)
     except (OSError, ValueError):
         pass
@@ -94,8 +103,8 @@ def _shard(documents: Path, paths: list[str], folder: Path) -> Shard:
     return Shard.read(folder)
 
 
-def _digest(documents: Path, paths: list[str]) -> str:
-    digest = hashlib.sha256(_FORMAT.encode())
+def _digest(documents: Path, paths: list[str], key: bytes) -> str:
+    digest = hmac.new(key, _FORMAT.encode(), hashlib.sha256)
     for path in paths:
         digest.update(path.encode("utf-8") + b"\0" + (documents / path).read_bytes() + b"\0")
     return digest.hexdigest()
@@ -113,8 +122,9 @@ def _pagefind(site: Path, output: Path) -> None:
 
 def main(argv: list[str]) -> int:
     documents, cache, output, per_shard = Path(argv[0]), Path(argv[1]), Path(argv[2]), int(argv[3])
+    key = bytes.fromhex(os.environ.pop(KEY_VARIABLE, ""))
     try:
-        index_in_shards(documents, cache, output, per_shard)
+        index_in_shards(documents, cache, output, per_shard, key)
     except (IndexingFailed, OSError) as exc:
         print(exc, file=sys.stderr)  # one line for the build's error, which names the site folder
         return 1

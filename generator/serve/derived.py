@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
-from generator.build.caches import cache_path
+from generator.build.caches import cache_path, signing_key
 from generator.build.pagekeys import Keys, build_key
 from generator.build.pipeline import load_site, write_exports
 from generator.build.writer import RenderJob, write_pages
@@ -46,7 +46,7 @@ def refresh(root: Path, output: Path, search: bool) -> tuple[RelatedIndex, dict[
     write_exports(site, plan_site(site, neighbours), output)
     if not search:
         return related, neighbours, []
-    pagefind = start_pagefind(site, output, cache_path(output, "search"))
+    pagefind = start_pagefind(site, output, cache_path(output, "search"), signing_key())
     try:
         fallback = write_fallback_index(site, output)
         meaning = write_meaning_index(site, output)
