@@ -14,7 +14,8 @@ import pytest
 from generator.search.bundles import ENTRY, MARKER, read_packed, sort_values
 from generator.search.pagefind import write_search_documents
 from generator.search.shards import index_in_shards, shard_count, shard_of
-from tests.conftest import snapshot
+
+from conftest import snapshot
 
 KEY = b"k" * 32  # the user's cache key (build/caches.py) in a build
 
