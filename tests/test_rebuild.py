@@ -11,18 +11,24 @@ import pytest
 from generator.build.manifest import manifest_path
 from generator.build.pipeline import build
 from generator.content.config import load_config
+from generator.search import pagefind
+from generator.search.shards import shard_of
 
 from conftest import snapshot
 
 
 def pages_of(folder):
-    """Everything but the Pagefind bundle (its own build, not ours, decides its bytes)."""
-    return {k: v for k, v in snapshot(folder).items() if not k.startswith("pagefind/")}
+    """Every file, the Pagefind bundle too: it is merged from shards in an order of litsite's
+    (search/bundles.py), not in the order Pagefind happened to walk the pages."""
+    return snapshot(folder)
 
 
 def same_as_a_build_from_nothing(project, search=False):
     for left in project.parent.glob(".cold.*"):  # no manifest, no cache: truly from nothing
-        left.unlink()
+        if left.is_dir():
+            shutil.rmtree(left)  # the search shards
+        else:
+            left.unlink()
     config = load_config(project)
     cold = build(config, project.parent / "cold", search=search)
     assert cold.rendered == len(cold.pages)  # no manifest for that folder: everything rendered
@@ -70,14 +76,19 @@ def test_a_title_edit_renders_the_lists_that_show_it_and_equals_a_full_build(see
     same_as_a_build_from_nothing(seed_copy)
 
 
-def test_a_searchable_change_runs_pagefind_again(seed_copy):
+def test_a_searchable_change_runs_pagefind_again_on_its_shard_only(seed_copy, monkeypatch):
+    monkeypatch.setattr(pagefind, "SHARD_PAGES", 40)  # 8 shards of the seed's 274 pages
     config = load_config(seed_copy)
     build(config)
+    shards = seed_copy / "._site.search.cache"
+    made = {p.name: p.stat().st_ino for p in shards.iterdir()}
     set_field(seed_copy, "non-deep-networks", "title", "Entirely Renamed Networks")
     result = build(config)
     assert "search indexes unchanged" not in result.summary()
     index = (seed_copy / "_site" / "search-index.js").read_text(encoding="utf-8")
     assert "Entirely Renamed Networks" in index
+    changed = {p.name for p in shards.iterdir() if p.stat().st_ino != made.get(p.name)}
+    assert len(made) == 8 and changed == {f"8-{shard_of('papers/non-deep-networks.html', 8)}"}
     same_as_a_build_from_nothing(seed_copy, search=True)
 
 

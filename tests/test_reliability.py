@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from processes import run_to_end, site_state, staging_folders, start
 
-from generator.search.pagefind import bundle_fault
+from generator.search.bundles import bundle_fault
 
 from conftest import REPO, run_litsite
 from projects import free_port

@@ -10,7 +10,6 @@ skip it (10,000 papers: 11.9 s for the pages, 8.4 s for their search documents).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from generator.errors import SystemProblem
 from generator.files import publish_modes, swap_directory
+from generator.search.bundles import bundle_fault
 from generator.search.shards import KEY_VARIABLE, SHARD_PAGES
 from generator.site import urls
 from generator.site.model import Site
@@ -84,7 +84,9 @@ class PagefindRun:
             shutil.rmtree(self.documents, ignore_errors=True)
         try:
             if self.process.returncode != 0:
-                raise SystemProblem(f"Pagefind failed: {(err or out).strip()[:500]}", self.folder)
+                said = (err or out).strip()[:500] or f"exit code {self.process.returncode}"
+                raise SystemProblem(f"the search index was not made: {said}; the previous search index stays",
+                                    self.folder, hint="is the disk full? run again once there is space")
             fault = bundle_fault(self.fresh, self.expected)
             if fault:
                 raise SystemProblem(f"Pagefind's index is incomplete ({fault}); the previous search index stays",
@@ -179,22 +181,3 @@ def _write_documents(shared: tuple[Path, list[str], Path], bounds: tuple[int, in
     for path in paths[bounds[0]:bounds[1]]:
         html = (site / path).read_text(encoding="utf-8")
         (target / path).write_text(search_document(html), encoding="utf-8")
-
-
-def bundle_fault(bundle: Path, expected: int) -> str:
-    """What is wrong with a Pagefind bundle, or '' when it is whole: its entry file and script
-    present, no empty file, and one page and one fragment for every page meant to be indexed."""
-    try:
-        if (bundle / "pagefind.js").stat().st_size == 0:
-            return "pagefind.js is empty"
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        pages = sum(int(language["page_count"]) for language in entry["languages"].values())
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return f"no readable entry file: {exc}"
-    empty = [f for f in bundle.rglob("*") if f.is_file() and f.stat().st_size == 0]
-    if empty:
-        return f"{len(empty)} empty files, e.g. {empty[0].relative_to(bundle)}"
-    fragments = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
-    if pages != expected or fragments != expected:
-        return f"{pages} pages and {fragments} fragments for {expected} pages to index"
-    return ""

@@ -13,6 +13,7 @@ Runs as the child process search/pagefind.py starts, so the build goes on meanwh
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import importlib.metadata
@@ -25,12 +26,12 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.search.bundles import SHARD_FILE, MergeRefused, Shard, describe_shard, merge_bundles, sort_values
+from generator.search.bundles import SHARD_FILE, MergeRefused, Shard, bundle_fault, describe_shard, merge_bundles, sort_values
 from generator.workers import die_with_parent, signals_held
 
 SHARD_PAGES = 2000  # a title edit at 10,000 papers re-indexes ~1,250 pages; Pagefind ~160 MiB a shard
 KEY_VARIABLE = "LITSITE_SHARD_KEY"  # the key, hex, from the build to this process (never on its command line)
-_FORMAT = f"litsite {__version__}, shards 1, pagefind {importlib.metadata.version('pagefind')}"
+_FORMAT = f"litsite {__version__}, shards 2, pagefind {importlib.metadata.version('pagefind')}"
 
 
 class IndexingFailed(Exception):
@@ -66,41 +67,83 @@ def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int =
         groups.setdefault(shard_of(path, count), []).append(path)
     cache.mkdir(parents=True, exist_ok=True)
     names = {number: f"{count}-{number}" for number in groups}
-    shards = [_shard(documents, groups[number], cache / names[number], key) for number in sorted(groups)]
+    jobs = {number: _ShardJob(documents, groups[number], cache / names[number], key) for number in groups}
+    _index([job for job in jobs.values() if not job.reusable()])
     for stale in cache.iterdir():
         if stale.name not in names.values():
             shutil.rmtree(stale, ignore_errors=True)  # shards of an earlier count, or a killed run's
     try:
-        return merge_bundles(shards, output)
+        return merge_bundles([Shard.read(jobs[number].folder) for number in sorted(jobs)], output)
     except MergeRefused:
         shutil.rmtree(output, ignore_errors=True)
-        _pagefind(documents, output)  # one run over every page: always right, only slower
+        _Pagefind(documents, output).finish()  # one run over every page: always right, only slower
         return len(paths)
 
 
-def _shard(documents: Path, paths: list[str], folder: Path, key: bytes) -> Shard:
-    digest = _digest(documents, paths, key)
+def _index(jobs: list[_ShardJob]) -> None:
+    """One Pagefind at a time (memory stays one shard's), each shard described (one core) while
+    Pagefind indexes the next (it keeps ~1.3 cores busy)."""
+    done: _ShardJob | None = None
     try:
-        if hmac.compare_digest(json.loads((folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest", ""), digest):
-            return Shard.read(folder)
-    except (OSError, ValueError):
-        pass
-    own = documents.with_name(f"{documents.name}.{folder.name}")
-    fresh = folder.with_name(f".{folder.name}.{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
-    try:
-        for path in paths:
-            (own / path).parent.mkdir(parents=True, exist_ok=True)
-            os.link(documents / path, own / path)  # the same folder in memory: no copy
-        _pagefind(own, fresh)
-        sorts = {f"/{path}": sort_values((documents / path).read_text(encoding="utf-8")) for path in paths}
-        describe_shard(fresh, sorts, digest)
-        shutil.rmtree(folder, ignore_errors=True)
-        fresh.rename(folder)  # a shard is whole or absent: a killed run leaves none half made
+        for job in jobs:
+            job.start()
+            if done is not None:
+                done.describe()
+            job.wait()
+            done = job
+        if done is not None:
+            done.describe()
     finally:
-        shutil.rmtree(own, ignore_errors=True)
-        shutil.rmtree(fresh, ignore_errors=True)
-    return Shard.read(folder)
+        for job in jobs:
+            job.cancel()
+
+
+class _ShardJob:
+    """One shard: reused when its documents are those it was made from, else indexed again."""
+
+    def __init__(self, documents: Path, paths: list[str], folder: Path, key: bytes):
+        self.documents, self.paths, self.folder = documents, paths, folder
+        self.digest = _digest(documents, paths, key)
+        self.own = documents.with_name(f"{documents.name}.{folder.name}")
+        self.fresh = folder.with_name(f".{folder.name}.{os.getpid()}")
+        self.pagefind: _Pagefind | None = None
+
+    def reusable(self) -> bool:
+        try:
+            made = json.loads((self.folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest", "")
+        except (OSError, ValueError):
+            return False
+        return hmac.compare_digest(made, self.digest)
+
+    def start(self) -> None:
+        shutil.rmtree(self.fresh, ignore_errors=True)
+        # Last first: a folder in memory lists the newest file first, and Pagefind numbers pages in
+        # the order it lists them; in URL order, its postings need no renumbering (bundles._segment).
+        for path in reversed(self.paths):
+            (self.own / path).parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.documents / path, self.own / path)  # the same folder in memory: no copy
+        self.pagefind = _Pagefind(self.own, self.fresh)
+
+    def wait(self) -> None:
+        assert self.pagefind is not None
+        self.pagefind.finish()
+        shutil.rmtree(self.own, ignore_errors=True)
+        # On a full disk Pagefind has been seen to exit 0 after writing empty files.
+        fault = bundle_fault(self.fresh, len(self.paths))
+        if fault:
+            raise IndexingFailed(f"Pagefind's index is incomplete ({fault})")
+
+    def describe(self) -> None:
+        sorts = {f"/{path}": sort_values((self.documents / path).read_text(encoding="utf-8")) for path in self.paths}
+        describe_shard(self.fresh, sorts, self.digest)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.fresh.rename(self.folder)  # a shard is whole or absent: a killed run leaves none half made
+
+    def cancel(self) -> None:
+        if self.pagefind is not None:
+            self.pagefind.cancel()
+        shutil.rmtree(self.own, ignore_errors=True)
+        shutil.rmtree(self.fresh, ignore_errors=True)
 
 
 def _digest(documents: Path, paths: list[str], key: bytes) -> str:
@@ -110,14 +153,26 @@ def _digest(documents: Path, paths: list[str], key: bytes) -> str:
     return digest.hexdigest()
 
 
-def _pagefind(site: Path, output: Path) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
-               "--keep-index-url", "--silent"]
-    parent = os.getpid()
-    with signals_held():  # Pagefind dies with this process, which dies with the build
-        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: die_with_parent(parent))
-    if done.returncode != 0:
-        raise IndexingFailed((done.stderr or done.stdout).strip()[:500] or f"exit code {done.returncode}")
+class _Pagefind:
+    """Pagefind's binary over one folder, in a process that dies with this one."""
+
+    def __init__(self, site: Path, output: Path):
+        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
+                   "--keep-index-url", "--silent"]
+        parent = os.getpid()
+        with signals_held():
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            preexec_fn=lambda: die_with_parent(parent))
+
+    def finish(self) -> None:
+        out, err = self.process.communicate()
+        if self.process.returncode != 0:
+            raise IndexingFailed((err or out).strip()[:500] or f"exit code {self.process.returncode}")
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def main(argv: list[str]) -> int:
@@ -125,8 +180,15 @@ def main(argv: list[str]) -> int:
     key = bytes.fromhex(os.environ.pop(KEY_VARIABLE, ""))
     try:
         index_in_shards(documents, cache, output, per_shard, key)
-    except (IndexingFailed, OSError) as exc:
+    except IndexingFailed as exc:
         print(exc, file=sys.stderr)  # one line for the build's error, which names the site folder
+        return 1
+    except OSError as exc:
+        full = exc.errno == errno.ENOSPC
+        print(f"no space left on the device ({exc.filename})" if full else str(exc), file=sys.stderr)
+        return 1
+    except (ValueError, EOFError) as exc:  # a shard's files cut short (cbor2's and json's errors are ValueErrors)
+        print(f"a search shard could not be read ({exc})", file=sys.stderr)
         return 1
     return 0
 
