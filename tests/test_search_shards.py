@@ -177,7 +177,7 @@ def test_an_edited_page_indexes_its_shard_again_and_the_bundle_equals_one_from_n
 
 
 def test_the_shard_count_is_a_power_of_two_and_a_page_keeps_its_shard_as_papers_are_added():
-    assert [shard_count(n, 2000) for n in (1, 2000, 2001, 10_000, 150_000)] == [1, 1, 2, 8, 128]
+    assert [shard_count(n, 2000) for n in (1, 2000, 2001, 10_000, 32_000, 32_001, 150_000)] == [1, 1, 2, 8, 16, 16, 16]
     spread = defaultdict(int)
     for n in range(10_000):
         spread[shard_of(f"papers/p{n}.html", 8)] += 1

@@ -2,7 +2,7 @@
 run per shard, each shard's bundle kept beside the site, all merged into one (search/bundles.py).
 
 Why: Pagefind holds everything it indexes in memory (11 GiB at 150,000 papers; a shard of
-~2,000 pages needs ~160 MiB) and re-indexes every page on every run. A shard whose search
+~1,250 pages needs ~130 MiB) and re-indexes every page on every run. A shard whose search
 documents are the bytes it was made from is reused, so one edited paper re-indexes one shard.
 A build from nothing and a rebuild merge the same shards' contents, in the same page order:
 the same bundle, byte for byte (tests/test_search_shards.py).
@@ -29,7 +29,10 @@ from generator import __version__
 from generator.search.bundles import SHARD_FILE, MergeRefused, Shard, bundle_fault, describe_shard, merge_bundles, sort_values
 from generator.workers import die_with_parent, signals_held
 
-SHARD_PAGES = 2000  # a title edit at 10,000 papers re-indexes ~1,250 pages; Pagefind ~160 MiB a shard
+SHARD_PAGES = 2000  # a title edit at 10,000 papers re-indexes ~1,250 pages; Pagefind ~130 MiB a shard
+# Each shard costs a Pagefind start (~0.6 s) and its description (~0.7 s a 1,250-page shard): past
+# 32,000 pages shards grow instead (150,000 papers: 16 of ~9,400 pages, Pagefind ~0.8 GiB).
+MAX_SHARDS = 16
 KEY_VARIABLE = "LITSITE_SHARD_KEY"  # the key, hex, from the build to this process (never on its command line)
 _FORMAT = f"litsite {__version__}, shards 2, pagefind {importlib.metadata.version('pagefind')}"
 
@@ -40,9 +43,9 @@ class IndexingFailed(Exception):
 
 def shard_count(pages: int, per_shard: int = SHARD_PAGES) -> int:
     """A power of two, so the count (and every page's shard) changes only when a collection
-    doubles or halves, not with each paper added."""
+    doubles or halves, not with each paper added; at most MAX_SHARDS."""
     count = 1
-    while count * per_shard < pages:
+    while count * per_shard < pages and count < MAX_SHARDS:
         count *= 2
     return count
 
