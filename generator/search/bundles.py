@@ -98,29 +98,31 @@ def describe_shard(folder: Path, sorts: dict[str, dict[str, str]], digest: str) 
     builds is not read again): its pages in URL order, and each word's postings in that order,
     already encoded (see _segment)."""
     entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
-    languages = {}
-    for language, about in entry["languages"].items():
-        meta = read_packed(folder / f"pagefind.{about['hash']}.pf_meta")
-        walked = [_fragment(folder, page[0])["url"] for page in meta[1]]  # in Pagefind's page order
-        order = sorted(range(len(walked)), key=walked.__getitem__)
-        rank = [0] * len(order)
-        for position, page in enumerate(order):
-            rank[page] = position
-        filters = {}
-        for name, file in meta[3]:
-            values = read_packed(folder / "filter" / f"{file}.pf_filter")[1]
-            filters[name] = {value: sorted(rank[p] for p in pages) for value, pages in values}
-        languages[language] = {"version": meta[0], "urls": [walked[p] for p in order],
-                               "pages": [meta[1][p] for p in order], "filters": filters,
-                               "sorts": [name for name, _ in meta[4]], "fields": meta[5:]}
-        renumber = None if order == list(range(len(order))) else rank
-        words = [[word, _segment(postings, renumber), [[written, _segment(found, renumber)] for written, found in variants]]
-                 for chunk in meta[2] for word, postings, variants in read_packed(folder / "index" / f"{chunk[2]}.pf_index")[0]]
-        (folder / WORDS.format(language=language)).write_bytes(cbor2.dumps(words))
+    languages = {language: _describe_language(folder, language, about["hash"])
+                 for language, about in entry["languages"].items()}
     shown = {url for about in languages.values() for url in about["urls"]}
     described = {"digest": digest, "languages": languages,
                  "sorts": {url: values for url, values in sorts.items() if url in shown and values}}
     (folder / SHARD_FILE).write_text(json.dumps(described, ensure_ascii=False), encoding="utf-8")
+
+
+def _describe_language(folder: Path, language: str, meta_hash: str) -> dict:
+    meta = read_packed(folder / f"pagefind.{meta_hash}.pf_meta")
+    walked = [_fragment(folder, page[0])["url"] for page in meta[1]]  # in Pagefind's page order
+    order = sorted(range(len(walked)), key=walked.__getitem__)
+    rank = [0] * len(order)
+    for position, page in enumerate(order):
+        rank[page] = position
+    filters = {}
+    for name, file in meta[3]:
+        values = read_packed(folder / "filter" / f"{file}.pf_filter")[1]
+        filters[name] = {value: sorted(rank[p] for p in pages) for value, pages in values}
+    renumber = None if order == list(range(len(order))) else rank
+    words = [[word, _segment(postings, renumber), [[written, _segment(found, renumber)] for written, found in variants]]
+             for chunk in meta[2] for word, postings, variants in read_packed(folder / "index" / f"{chunk[2]}.pf_index")[0]]
+    (folder / WORDS.format(language=language)).write_bytes(cbor2.dumps(words))
+    return {"version": meta[0], "urls": [walked[p] for p in order], "pages": [meta[1][p] for p in order],
+            "filters": filters, "sorts": [name for name, _ in meta[4]], "fields": meta[5:]}
 
 
 def _fragment(folder: Path, name: str) -> dict:
