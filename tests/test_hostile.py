@@ -21,8 +21,10 @@ CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))
 
 def outside_outputs(project: Path) -> dict[str, bytes]:
     """Every file of the project except the three folders litsite may write to, and what a build
-    keeps beside _site/ (its manifest, lock and caches: build/manifest.py, lock.py, caches.py)."""
-    beside = ("._site.manifest.json", "._site.lock", "._site.papers.cache", "._site.related.cache")
+    keeps beside _site/ (its manifest, lock and caches: build/manifest.py, lock.py, caches.py, and
+    the search shards, search/shards.py)."""
+    beside = ("._site.manifest.json", "._site.lock", "._site.papers.cache", "._site.related.cache",
+              "._site.search.cache")
     return {k: v for k, v in snapshot(project).items() if k.split("/")[0] not in ("content", "_site", "dist", *beside)}
 
 
