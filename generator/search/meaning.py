@@ -17,15 +17,17 @@ by cosine. Words are read with offline.tokens, which the browser's tokeniser mat
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from generator.content.paper import Paper
 from generator.files import atomic_write_text, link_or_copy
-from generator.search.offline import QUERY_STOPWORDS, index_order, tokens
+from generator.search.offline import QUERY_STOPWORDS, Words, index_order
 from generator.search.order import order_key
 from generator.site import urls
 from generator.site.model import Site
@@ -38,23 +40,45 @@ FORMAT = 1
 
 def meaning_text(paper: Paper) -> str:
     """What a paper is about: the title (twice, as it says most), the abstract and its tags' words."""
-    tags = " ".join(tag.replace("-", " ") for tag in paper.tags)
-    return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {tags}"
+    return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {_tag_words(paper)}"
 
 
-def meaning_index(papers: Sequence[Paper]) -> dict:
+def meaning_words(paper: Paper, memo: Words) -> list[str]:
+    """tokens(meaning_text(paper)), from the words of its parts (which the offline index has
+    read already): the separators are neither letters nor digits, so no word spans two parts
+    (tests/test_meaning.py compares the two on every seed paper)."""
+    title = memo(paper.title_text)
+    return title + title + memo(paper.abstract) + memo(_tag_words(paper))
+
+
+def _tag_words(paper: Paper) -> str:
+    return " ".join(tag.replace("-", " ") for tag in paper.tags)
+
+
+def texts_digest(papers: Sequence[Paper]) -> str:
+    """Names what the vectors are a function of: the papers' texts in order, this module's
+    settings and the libraries that compute them. Equal digests, equal bytes (the SVD is seeded)."""
+    hasher = hashlib.blake2b(digest_size=12)
+    settings = (FORMAT, DIMENSIONS, MAX_WORDS, MIN_PAPERS, metadata.version("scikit-learn"), metadata.version("numpy"))
+    hasher.update(repr(settings).encode())
+    for paper in papers:
+        hasher.update(f"{paper.slug}\0{meaning_text(paper)}\0".encode())
+    return hasher.hexdigest()
+
+
+def meaning_index(papers: Sequence[Paper], memo: Words | None = None) -> dict:
     """The vectors of `papers`, in their order; `dims` 0 when there are too few to learn from."""
-    empty = {"v": FORMAT, "key": order_key([p.slug for p in papers]), "dims": 0}
+    empty = {"v": FORMAT, "key": order_key([p.slug for p in papers]), "texts": texts_digest(papers), "dims": 0}
     if len(papers) < MIN_PAPERS:
         return empty
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    stop = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS)
-    vectoriser = TfidfVectorizer(analyzer=lambda text: [w for w in tokens(text) if w not in stop and not w.isdigit()],
+    stop, memo = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS), memo or Words()
+    vectoriser = TfidfVectorizer(analyzer=lambda read: [w for w in read if w not in stop and not w.isdigit()],
                                  sublinear_tf=True, min_df=2, max_features=MAX_WORDS, dtype=np.float32)
     try:
-        matrix = vectoriser.fit_transform([meaning_text(p) for p in papers])
+        matrix = vectoriser.fit_transform([meaning_words(p, memo) for p in papers])
     except ValueError:  # no word is in two papers
         return empty
     dims = min(DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1)
@@ -85,28 +109,34 @@ def _quantised(rows: np.ndarray) -> tuple[bytes, np.ndarray]:
     return values.tobytes(), scales
 
 
-def meaning_script(papers: Sequence[Paper]) -> str:
-    payload = json.dumps(meaning_index(papers), separators=(",", ":"), ensure_ascii=True)
+def meaning_script(papers: Sequence[Paper], memo: Words | None = None) -> str:
+    payload = json.dumps(meaning_index(papers, memo), separators=(",", ":"), ensure_ascii=True)
     # Words are letters and digits, the rest base64 and numbers: nothing to escape in a script.
     return f"window.LITSITE_MEANING={payload};\n"
 
 
-def write_meaning_index(site: Site, folder: Path, previous: Path | None = None) -> int:
+def write_meaning_index(site: Site, folder: Path, previous: Path | None = None, memo: Words | None = None) -> int:
     """Write search-vectors.js into `folder` (nothing when site.yaml turns meaning search off).
-    `previous` is an earlier build's folder whose searchable pages were the same: its file is
-    linked when it numbers the same papers, which saves the SVD (seconds at 10,000 papers)."""
+    `previous`: a folder whose file, if it was made from the same texts (its head names their
+    digest), is kept (linked, or left as it is when `previous` is `folder`), which saves the
+    SVD (seconds at 10,000 papers): an edit to a paper's authors or venue does not change it."""
     target = folder / urls.MEANING_INDEX
     if not site.config.meaning_search:
         target.unlink(missing_ok=True)
         return 0
     papers = index_order(site)
-    if previous is not None and (old := previous / urls.MEANING_INDEX).is_file():
-        head = f'window.LITSITE_MEANING={{"v":{FORMAT},"key":"{order_key([p.slug for p in papers])}"'
-        with old.open("rb") as stream:
-            if stream.read(len(head)).decode("ascii", "replace") == head:
-                target.unlink(missing_ok=True)
-                link_or_copy(old, target)
-                return target.stat().st_size
-    text = meaning_script(papers)
+    if previous is not None and (old := previous / urls.MEANING_INDEX).is_file() and _made_from(old, papers):
+        if old != target:
+            target.unlink(missing_ok=True)
+            link_or_copy(old, target)
+        return target.stat().st_size
+    text = meaning_script(papers, memo)
     atomic_write_text(target, text)
     return len(text)
+
+
+def _made_from(script: Path, papers: Sequence[Paper]) -> bool:
+    head = (f'window.LITSITE_MEANING={{"v":{FORMAT},"key":"{order_key([p.slug for p in papers])}",'
+            f'"texts":"{texts_digest(papers)}"')
+    with script.open("rb") as stream:
+        return stream.read(len(head)).decode("ascii", "replace") == head
