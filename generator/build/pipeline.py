@@ -156,6 +156,8 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
     except BaseException:
         if pagefind is not None:
             pagefind.cancel()
+        if background is not None:
+            background.close()  # before the staging folder goes: it may still be writing there
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
