@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,17 @@ import time
 from pathlib import Path
 
 from conftest import REPO, snapshot
+
+
+def spread_steps(count: int) -> tuple[list[int], str]:
+    """Half of the steps 0..count-1, one of each pair (0 or 1, 2 or 3, ...): every stretch of a
+    run is hit, and across runs every step. Returns the steps and a note naming the seed;
+    LITSITE_TEST_SEED=<seed> repeats a run's choice."""
+    seed = int(os.environ.get("LITSITE_TEST_SEED") or random.SystemRandom().randrange(1_000_000))
+    rng = random.Random(seed)
+    steps = [pair + rng.randint(0, 1) for pair in range(0, count - 1, 2)]
+    print(f"steps {steps}: LITSITE_TEST_SEED={seed} repeats them")  # pytest shows it on failure
+    return steps, f"LITSITE_TEST_SEED={seed}"
 
 
 def start(root: Path, *args: str, **popen) -> subprocess.Popen:

@@ -58,8 +58,8 @@ EVERY_PAGE_TYPE = {**KEY_PAGES, "topics": "topics.html", "tags": "tags.html", "o
 def test_no_accessibility_violations_on_any_page_type(seed_server, watch_page, scheme):
     """axe-core, every rule at every impact (WCAG 2.2 target size and unique landmarks included)."""
     axe = Axe()
+    watch = watch_page(color_scheme=scheme)
     for name, path in EVERY_PAGE_TYPE.items():
-        watch = watch_page(color_scheme=scheme)
         watch.page.goto(seed_server.url + path)
         if name == "search":
             watch.page.wait_for_selector("#search-status[data-total]")
@@ -179,8 +179,9 @@ def test_the_copy_buttons_cover_no_text_of_their_entries(seed_server, watch_page
 
 
 def test_a_phone_gets_a_menu_button_on_its_first_screen_and_a_wide_screen_the_tree(seed_server, watch_page):
-    for name, path in EVERY_PAGE_TYPE.items():
-        phone = watch_page(viewport={"width": 390, "height": 844})
+    phone = watch_page(viewport={"width": 390, "height": 844})
+    wide = watch_page(viewport={"width": 1280, "height": 900})
+    for name, path in EVERY_PAGE_TYPE.items():  # each a new document: the menu starts closed
         phone.page.goto(seed_server.url + path)
         menu = phone.page.locator(".sidebar-menu > summary")
         box = menu.bounding_box()
@@ -189,7 +190,6 @@ def test_a_phone_gets_a_menu_button_on_its_first_screen_and_a_wide_screen_the_tr
         assert not topic.is_visible(), name  # closed: the page's content comes first
         menu.press("Enter")  # by keyboard, as a button
         assert topic.is_visible(), name
-        wide = watch_page(viewport={"width": 1280, "height": 900})
         wide.page.goto(seed_server.url + path)
         assert wide.page.locator(".topic-tree a").first.is_visible(), name
         assert not wide.page.locator(".sidebar-menu > summary").is_visible(), name
