@@ -134,24 +134,26 @@ def test_a_build_stopped_by_a_signal_at_ten_points_cleans_up(small_seed_copy, si
     started = time.monotonic()
     run_to_end(small_seed_copy, "build")
     duration = time.monotonic() - started
-    stopped = 0
     steps, seed = spread_steps(10)
     for step in steps:
-        base.write_text(versions[1 - states.index(site_state(small_seed_copy / "_site"))])
-        build = start(small_seed_copy, "build", stderr=subprocess.PIPE, text=True)
-        time.sleep(duration * (step + 0.5) / 10)  # spaces the signals over the build's run
-        build.send_signal(signum)
-        code, err = finish(build)
-        # 128 + signum: stopped by litsite's handler; -signum: the signal came while Python was
-        # still starting, before litsite had done anything that needs cleaning up.
-        assert code in (0, 128 + signum, -signum), (seed, err)
-        stopped += code != 0
-        assert "Traceback" not in err and "internal error" not in err, err
+        delay = duration * (step + 0.5) / 10  # spaces the signals over the build's run
+        while True:
+            base.write_text(versions[1 - states.index(site_state(small_seed_copy / "_site"))])
+            build = start(small_seed_copy, "build", stderr=subprocess.PIPE, text=True)
+            time.sleep(delay)
+            build.send_signal(signum)
+            code, err = finish(build)
+            # 128 + signum: stopped by litsite's handler; -signum: the signal came while Python was
+            # still starting, before litsite had done anything that needs cleaning up.
+            assert code in (0, 128 + signum, -signum), (seed, err)
+            assert "Traceback" not in err and "internal error" not in err, err
+            if code != 0:
+                break
+            delay /= 2  # this build ended before the signal (a fast moment of the machine): sooner
         assert not staging_folders(small_seed_copy), f"step {step} ({seed}): a staging folder was left"
         assert not search_documents_of(build.pid), f"step {step} ({seed}): Pagefind's search documents were left"
         assert wait_for(lambda: not processes_mentioning(str(small_seed_copy)), 30), processes_mentioning(str(small_seed_copy))
         assert site_state(small_seed_copy / "_site") in states
-    assert stopped >= 3, seed  # most signals landed while the build ran
 
 
 def search_documents_of(pid: int) -> list[Path]:
