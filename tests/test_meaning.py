@@ -4,7 +4,6 @@ the browser's code (static/search-meaning.js) and fused with the keyword results
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -17,8 +16,8 @@ from processes import node_json
 from generator.content.config import load_config
 from generator.content.load import load_valid_papers
 from generator.errors import InputError
-from generator.search.meaning import MIN_PAPERS, meaning_index, meaning_text, meaning_words
-from generator.search.offline import QUERY_STOPWORDS, Words, tokens
+from generator.search.meaning import MIN_PAPERS, meaning_index
+from generator.search.offline import QUERY_STOPWORDS, tokens
 
 from conftest import REPO, run_litsite
 
@@ -96,23 +95,6 @@ def test_too_few_papers_give_no_vectors_and_the_build_is_repeatable(seed_vectors
     papers = sorted(load_valid_papers(REPO / "content" / "papers"), key=lambda p: p.slug)
     assert meaning_index(papers[:MIN_PAPERS - 1])["dims"] == 0
     assert meaning_index(papers) == seed_vectors["index"]  # the same papers, the same bytes
-
-
-def test_a_papers_words_read_part_by_part_are_the_words_of_its_whole_text():
-    """meaning_words reads the title, abstract and tags apart (the offline index has read them
-    already); the vectors are fitted on those words, so they must be tokens(meaning_text)."""
-    papers = load_valid_papers(REPO / "content" / "papers")
-    edges = [dataclasses.replace(papers[0], title=title, abstract=abstract, tags=tags)
-             for title, abstract, tags in [
-                 ("ΟΔΥΣΣΕΥΣ ΚΑΙ ΣΕΙΡΗΝΕΣ", "Σ ends a word: ΤΕΛΟΣ.", ["ελληνικα"]),  # final sigma: context-dependent
-                 ("Café\u0301 naïve", "\u0301combining first, x_y, a1b2 — 2024", ["cafe-au-lait", "x"]),
-                 ("", "", []),
-             ]]
-    memo = Words()
-    for paper in [*papers, *edges]:
-        assert meaning_words(paper, memo) == tokens(meaning_text(paper)), paper.slug
-    remembered = Words(memo.used)  # what the next build reads from the cache
-    assert all(meaning_words(p, remembered) == tokens(meaning_text(p)) for p in papers)
 
 
 FUSE = """

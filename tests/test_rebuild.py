@@ -141,17 +141,17 @@ def test_serve_edits_in_place_so_the_next_build_renders_everything(seed_copy):
 
 def test_the_parallel_build_writes_what_the_sequential_one_does(seed_copy, monkeypatch):
     """Large sites render paper pages on a pool of forked workers and the other pages in a forked
-    process of their own while related papers are ranked (then the exports and the offline
-    search indexes); the seeds take that path when the threshold is lowered."""
+    process of their own while related papers are ranked; the seeds take that path when the
+    threshold is lowered."""
     import generator.build.pipeline as pipeline
     import generator.build.writer as writer
 
     config = load_config(seed_copy)
-    sequential = build(config, seed_copy.parent / "sequential", parallel=False)
+    sequential = build(config, seed_copy.parent / "sequential", search=False, parallel=False)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 50)
     monkeypatch.setattr(writer, "PARALLEL_FROM", 50)
     monkeypatch.setattr(writer, "CHUNK", 40)
-    parallel = build(config)
+    parallel = build(config, search=False)
     assert parallel.rendered == len(parallel.pages) == len(sequential.pages)
     assert pages_of(seed_copy / "_site") == pages_of(seed_copy.parent / "sequential")
     # page keys came back from every worker: an edit renders only what it touches
@@ -382,7 +382,7 @@ def test_a_cache_file_not_signed_by_this_user_is_never_unpickled(small_seed_copy
     marker = small_seed_copy.parent / "code-ran"
     monkeypatch.setenv("PLANTED_MARKER", str(marker))
     site = small_seed_copy / "_site"
-    for name in ("papers", "related", "words"):  # as if committed to the project by someone else
+    for name in ("papers", "related"):  # as if committed to the project by someone else
         cache_path(site, name).write_bytes(b"\0" * 32 + pickle.dumps(("v", _Planted())))
     build(load_config(small_seed_copy), search=False)
     assert not marker.exists()
@@ -412,7 +412,7 @@ def test_related_papers_are_ranked_again_only_when_a_reading_text_changed(small_
 def test_the_meaning_vectors_are_kept_while_their_texts_are_the_same(small_seed_copy):
     """search-vectors.js is a function of the papers' meaning texts (title, abstract, tags) in
     order: an edit elsewhere keeps the last build's file; an abstract edit makes it again. Both
-    equal a build from nothing, which also checks the words the last build kept (cache "words")."""
+    equal a build from nothing."""
     config = load_config(small_seed_copy)
     build(config)
     vectors = small_seed_copy / "_site" / "search-vectors.js"

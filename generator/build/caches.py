@@ -3,9 +3,7 @@
 Parsed paper files: a build reads and hashes every paper file anyway (build/inputs.py); a file
 whose bytes and path are those of the last build is not parsed again (PyYAML and validation
 are ~1.4 s of a 10,000-paper build, the cache ~0.3 s). Related papers: the neighbours of a
-collection whose reading texts are those of the last build, in the same order. Words: each
-title's and abstract's words as the offline search indexes read them (search/offline.Words), a
-function of the text alone.
+collection whose reading texts are those of the last build, in the same order.
 
 Both are pickles, so each is signed with a key only this user can read (in the user's cache
 folder): a cache file committed to the project by someone else is never unpickled. A cache

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator.analysis.related import RelatedIndex
 from generator.analysis.text import reading_text
@@ -33,7 +32,7 @@ from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_j
 from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
 from generator.search.meaning import write_meaning_index
-from generator.search.offline import Words, write_fallback_index
+from generator.search.offline import write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
 from generator.site import urls
 from generator.site.docs import find_docs, read_intro
@@ -119,37 +118,35 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
     staging: Path | None = None
     try:
         staging = _staging(output)
-        # No page but a paper's shows related papers: the others (and the overview's map), then
-        # the exports and offline search indexes (functions of the collection alone), are made
+        # No page but a paper's shows related papers: the others (and the overview's map) render
         # in a second process while this one ranks them (TF-IDF runs on one core).
-        besides = _Besides(RenderJob(renderer, others, staging, keys, previous), site, output, search,
-                           previous.folder if previous is not None and previous.untouched(urls.MEANING_INDEX) else None)
         if fork_workers(parallel, len(site.papers), PARALLEL_FROM):
-            background = ForkedJobs(_make_besides, besides, [_PAGES, _FILES], 1)
-        made = background.results() if background is not None else (_make_besides(besides, n) for n in (_PAGES, _FILES))
+            job = RenderJob(renderer, others, staging, keys, previous)
+            background = ForkedJobs(_render_others, (job, site), [0], 1)
         with _stage(timings, "related papers"):
             related, neighbours = _related(site, output, parallel)
         with _stage(timings, "render paper pages"):
             paper_pages = [paper_page(site, p, neighbours) for p in site.papers]
             written = write_pages(RenderJob(renderer, paper_pages, staging, keys, previous), parallel)
         with _stage(timings, "render other pages"):
-            part, overview = next(made)
+            if background is not None:
+                part, overview = next(background.results())
+            else:
+                part, overview = _render_others((RenderJob(renderer, others, staging, keys, previous), site), 0)
             written.absorb(part)
         pages = in_site_order(others, paper_pages, overview)
         search_key = _search_key(pages, written) if search else ""
         reuse = search and previous is not None and _search_reusable(previous, search_key)
         if search and not reuse:
-            pagefind = start_pagefind(site, staging, cache_path(output, "search"), signing_key())  # indexes meanwhile
-        write_sitemap(site, pages, staging)
-        if config.static_dir.is_dir():
-            copy_static(config, staging)
-        with _stage(timings, "exports and offline indexes"):
-            files = next(made)
-        timings.update(files.timings)
+            pagefind = start_pagefind(site, staging, cache_path(output, "search"), signing_key())  # indexes while the exports are written
+        with _stage(timings, "exports"):
+            write_exports(site, pages, staging)
+            if config.static_dir.is_dir():
+                copy_static(config, staging)
         notes: list[str] = []
         if search:
             with _stage(timings, "search index"):
-                notes += _pagefind_index(site, staging, pagefind, previous if reuse else None, files)
+                notes += _search_indexes(site, staging, pagefind, previous, reuse)
         token = write_token(staging, key, written.keys, search_key)
         publish_modes(staging)
         swap_directory(staging, output)
@@ -184,47 +181,13 @@ def _related(site: Site, output: Path, parallel: bool) -> tuple[RelatedIndex | N
     return related, neighbours
 
 
-_PAGES, _FILES = 0, 1  # what _make_besides makes: the other pages, then the collection's files
-
-
-@dataclass
-class _Besides:
-    """What a build makes beside the paper pages (see _make_besides)."""
-    job: RenderJob  # every page but the papers'
-    site: Site
-    output: Path  # beside which the caches are kept
-    search: bool
-    meaning_from: Path | None  # the previous build's folder, when its search-vectors.js is as it wrote it
-
-
-@dataclass
-class _Files:
-    fallback: int  # bytes of the offline index (0 without search)
-    meaning: int
-    timings: dict[str, float]
-
-
-def _make_besides(besides: _Besides, part: int) -> Any:
-    """_PAGES: every page but the papers', then the overview (its map is the costly part).
-    _FILES: the exports and the offline search indexes, which read the collection alone."""
-    if part == _PAGES:
-        job = besides.job
-        written = write_range(job, (0, len(job.pages)), folders_made=False)
-        overview = overview_page(besides.site)
-        written.absorb(write_range(RenderJob(job.renderer, [overview], job.folder, job.keys, job.previous), (0, 1)))
-        return written, overview
-    site, folder = besides.site, besides.job.folder
-    timings: dict[str, float] = {}
-    with _stage(timings, "exports"):
-        write_collection_files(site, folder)
-    if not besides.search:
-        return _Files(0, 0, timings)
-    with _stage(timings, "offline search indexes"):
-        words = Words(read_cache(besides.output, "words"))
-        fallback = write_fallback_index(site, folder, words)
-        meaning = write_meaning_index(site, folder, besides.meaning_from, words)
-        write_cache(besides.output, "words", words.used)  # a function of each text alone: safe to keep now
-    return _Files(fallback, meaning, timings)
+def _render_others(shared: tuple[RenderJob, Site], _task: int) -> tuple[Written, Page]:
+    """Every page but the papers', then the overview (its map is the costly part)."""
+    job, site = shared
+    written = write_range(job, (0, len(job.pages)), folders_made=False)
+    overview = overview_page(site)
+    written.absorb(write_range(RenderJob(job.renderer, [overview], job.folder, job.keys, job.previous), (0, 1)))
+    return written, overview
 
 
 @contextlib.contextmanager
@@ -259,19 +222,10 @@ def _remove_stale_builds(output: Path) -> None:
 
 
 def write_exports(site: Site, pages: list[Page], folder: Path) -> None:
-    write_sitemap(site, pages, folder)
-    write_collection_files(site, folder)
-
-
-def write_sitemap(site: Site, pages: list[Page], folder: Path) -> None:
     if site.config.base_url:  # the sitemap protocol takes absolute URLs only
         atomic_write_text(folder / urls.SITEMAP, sitemap(site, pages))
     else:
         (folder / urls.SITEMAP).unlink(missing_ok=True)  # serve writes in place: drop an old one
-
-
-def write_collection_files(site: Site, folder: Path) -> None:
-    """The feed and the exports: functions of the collection, not of the pages."""
     for name, text in ((".nojekyll", ""), (urls.FEED, atom_feed(site)),
                        (urls.ROBOTS, robots(site)), (urls.PAPERS_JSON, papers_json(site)),
                        (urls.PAPERS_BIB, papers_bib(site)), (urls.PAPERS_CSL, papers_csl(site)),
@@ -289,11 +243,17 @@ def _search_reusable(previous: Previous, search_key: str) -> bool:
             and previous.untouched_under(f"{urls.PAGEFIND}/"))
 
 
-def _pagefind_index(site: Site, staging: Path, pagefind: PagefindRun | None, previous: Previous | None,
-                    files: _Files) -> list[str]:
-    """Wait for Pagefind or, when no searchable page changed, link its index from the previous build."""
-    if previous is not None:
+def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, previous: Previous | None,
+                    reuse: bool) -> list[str]:
+    """Wait for Pagefind (or, when no searchable page changed, link its index from the previous
+    build) and write the offline indexes: the keyword index afresh (~1 s at 10,000 papers), the
+    meaning vectors linked from the previous build when made from the same texts."""
+    fallback = write_fallback_index(site, staging)
+    kept = previous.folder if previous is not None and previous.untouched(urls.MEANING_INDEX) else None
+    meaning = write_meaning_index(site, staging, kept)
+    if reuse:
+        assert previous is not None
         link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)
         return ["search indexes unchanged"]
     assert pagefind is not None
-    return search_summary(site, pagefind.finish(), files.fallback, files.meaning)
+    return search_summary(site, pagefind.finish(), fallback, meaning)

@@ -27,7 +27,7 @@ import numpy as np
 
 from generator.content.paper import Paper
 from generator.files import atomic_write_text, link_or_copy
-from generator.search.offline import QUERY_STOPWORDS, Words, index_order
+from generator.search.offline import QUERY_STOPWORDS, index_order, tokens
 from generator.search.order import order_key
 from generator.site import urls
 from generator.site.model import Site
@@ -40,19 +40,8 @@ FORMAT = 1
 
 def meaning_text(paper: Paper) -> str:
     """What a paper is about: the title (twice, as it says most), the abstract and its tags' words."""
-    return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {_tag_words(paper)}"
-
-
-def meaning_words(paper: Paper, memo: Words) -> list[str]:
-    """tokens(meaning_text(paper)), from the words of its parts (which the offline index has
-    read already): the separators are neither letters nor digits, so no word spans two parts
-    (tests/test_meaning.py compares the two on every seed paper)."""
-    title = memo(paper.title_text)
-    return title + title + memo(paper.abstract) + memo(_tag_words(paper))
-
-
-def _tag_words(paper: Paper) -> str:
-    return " ".join(tag.replace("-", " ") for tag in paper.tags)
+    tags = " ".join(tag.replace("-", " ") for tag in paper.tags)
+    return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {tags}"
 
 
 def texts_digest(papers: Sequence[Paper]) -> str:
@@ -66,7 +55,7 @@ def texts_digest(papers: Sequence[Paper]) -> str:
     return hasher.hexdigest()
 
 
-def meaning_index(papers: Sequence[Paper], memo: Words | None = None) -> dict:
+def meaning_index(papers: Sequence[Paper]) -> dict:
     """The vectors of `papers`, in their order; `dims` 0 when there are too few to learn from."""
     empty = {"v": FORMAT, "key": order_key([p.slug for p in papers]), "texts": texts_digest(papers), "dims": 0}
     if len(papers) < MIN_PAPERS:
@@ -74,11 +63,11 @@ def meaning_index(papers: Sequence[Paper], memo: Words | None = None) -> dict:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    stop, memo = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS), memo or Words()
-    vectoriser = TfidfVectorizer(analyzer=lambda read: [w for w in read if w not in stop and not w.isdigit()],
+    stop = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS)
+    vectoriser = TfidfVectorizer(analyzer=lambda text: [w for w in tokens(text) if w not in stop and not w.isdigit()],
                                  sublinear_tf=True, min_df=2, max_features=MAX_WORDS, dtype=np.float32)
     try:
-        matrix = vectoriser.fit_transform([meaning_words(p, memo) for p in papers])
+        matrix = vectoriser.fit_transform([meaning_text(p) for p in papers])
     except ValueError:  # no word is in two papers
         return empty
     dims = min(DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1)
@@ -109,13 +98,13 @@ def _quantised(rows: np.ndarray) -> tuple[bytes, np.ndarray]:
     return values.tobytes(), scales
 
 
-def meaning_script(papers: Sequence[Paper], memo: Words | None = None) -> str:
-    payload = json.dumps(meaning_index(papers, memo), separators=(",", ":"), ensure_ascii=True)
+def meaning_script(papers: Sequence[Paper]) -> str:
+    payload = json.dumps(meaning_index(papers), separators=(",", ":"), ensure_ascii=True)
     # Words are letters and digits, the rest base64 and numbers: nothing to escape in a script.
     return f"window.LITSITE_MEANING={payload};\n"
 
 
-def write_meaning_index(site: Site, folder: Path, previous: Path | None = None, memo: Words | None = None) -> int:
+def write_meaning_index(site: Site, folder: Path, previous: Path | None = None) -> int:
     """Write search-vectors.js into `folder` (nothing when site.yaml turns meaning search off).
     `previous`: a folder whose file, if it was made from the same texts (its head names their
     digest), is kept (linked, or left as it is when `previous` is `folder`), which saves the
@@ -130,7 +119,7 @@ def write_meaning_index(site: Site, folder: Path, previous: Path | None = None, 
             target.unlink(missing_ok=True)
             link_or_copy(old, target)
         return target.stat().st_size
-    text = meaning_script(papers, memo)
+    text = meaning_script(papers)
     atomic_write_text(target, text)
     return len(text)
 

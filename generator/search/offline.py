@@ -43,30 +43,13 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD]
 
 
-class Words:
-    """tokens(), remembered. The offline index and the meaning vectors read the same titles and
-    abstracts (0.5 s of tokens each at 10,000 papers), and a rebuild reads what the last build
-    read: `known` is the last build's `used`, kept by build/caches.py."""
-
-    def __init__(self, known: dict[str, str] | None = None):
-        self.known = known or {}
-        self.used: dict[str, str] = {}  # text -> its words joined by spaces (a word holds none)
-
-    def __call__(self, text: str) -> list[str]:
-        found = self.used.get(text)
-        if found is None:
-            found = self.known.get(text)
-            self.used[text] = found = " ".join(tokens(text)) if found is None else found
-        return found.split()
-
-
 def index_order(site: Site) -> list[Paper]:
     """The papers in the order both offline indexes number them: newest first, as an empty query lists them."""
     return list(site.newest)
 
 
-def fallback_index(site: Site, memo: Words | None = None) -> dict:
-    papers, memo = index_order(site), memo or Words()
+def fallback_index(site: Site) -> dict:
+    papers = index_order(site)
     topics = [t.slug for t in site.config.topics]
     topic_id = {slug: i for i, slug in enumerate(topics)}
     tags = sorted(site.tag_counts)
@@ -77,11 +60,11 @@ def fallback_index(site: Site, memo: Words | None = None) -> dict:
     stop = set(QUERY_STOPWORDS)
     docs = []
     for n, paper in enumerate(papers):
-        for word in sorted(set(memo(paper.title_text)) - stop):
+        for word in sorted(set(tokens(paper.title_text)) - stop):
             in_title[word].append(n)
-        for word in sorted(set(memo(paper.abstract)) - stop):
+        for word in sorted(set(tokens(paper.abstract)) - stop):
             in_body[word].append(n)
-        for word in sorted(set(memo(" ".join(paper.authors))) - stop):
+        for word in sorted(set(tokens(" ".join(paper.authors))) - stop):
             in_authors[word].append(n)
         docs.append([
             paper.slug,
@@ -145,8 +128,8 @@ def _base36(n: int) -> str:
             return text
 
 
-def write_fallback_index(site: Site, folder: Path, memo: Words | None = None) -> int:
-    payload = json.dumps(fallback_index(site, memo), ensure_ascii=False, separators=(",", ":"))
+def write_fallback_index(site: Site, folder: Path) -> int:
+    payload = json.dumps(fallback_index(site), ensure_ascii=False, separators=(",", ":"))
     # Inside a script file, '</script>' can't matter, but U+2028/2029 and '<!--' can: escape them.
     payload = payload.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     text = f"window.LITSITE_SEARCH={payload};\n"

@@ -28,7 +28,7 @@ from generator.errors import InputError
 from generator.files import atomic_write_bytes
 from generator.render.renderer import Renderer
 from generator.search.meaning import write_meaning_index
-from generator.search.offline import Words, write_fallback_index
+from generator.search.offline import write_fallback_index
 from generator.search.pagefind import search_summary, start_pagefind
 from generator.site.plan import overview_page, plan_site
 
@@ -48,9 +48,8 @@ def refresh(root: Path, output: Path, search: bool) -> tuple[RelatedIndex, dict[
         return related, neighbours, []
     pagefind = start_pagefind(site, output, cache_path(output, "search"), signing_key())
     try:
-        words = Words()  # both indexes read the same titles and abstracts
-        fallback = write_fallback_index(site, output, words)
-        meaning = write_meaning_index(site, output, output, words)  # kept when its texts are the same
+        fallback = write_fallback_index(site, output)
+        meaning = write_meaning_index(site, output, output)  # kept when its texts are the same
         return related, neighbours, search_summary(site, pagefind.finish(), fallback, meaning)
     except BaseException:
         pagefind.cancel()
