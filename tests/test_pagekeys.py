@@ -166,7 +166,8 @@ def edit_template(name: str) -> Callable[[Path], list[Path]]:
         elif text.startswith("{% macro"):
             text = text.replace("%}\n", "%}\n" + marker, 1)  # inside the macro, which is what is shown
         else:
-            text = text.replace("\n", "\n" + marker, 1) if text.startswith("{#") else marker + text
+            # after the template's opening comment, which may span lines
+            text = text.replace("#}\n", "#}\n" + marker, 1) if text.startswith("{#") else marker + text
         path.write_text(text, encoding="utf-8")
         return [path]
     return apply

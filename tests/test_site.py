@@ -71,6 +71,62 @@ def test_paper_page_has_citation_meta_bibtex_and_edit_link(seed_site):
     assert html.count('class="paper-item"') >= 5  # related papers
 
 
+def _sidebar(html: str) -> str:
+    return html.split('<nav class="sidebar"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_a_paper_page_carries_its_abstract_twice_not_three_times(seed_site):
+    """Page weight (#19): the article and citation_abstract (reference managers' scrapers read it);
+    not again in the JSON-LD, which was 8% of a page."""
+    papers = json.loads((seed_site / "papers.json").read_text())["papers"]
+    checked = 0
+    for paper in papers:
+        if paper["title_derived"] or len(paper["abstract"]) < 200 or any(c in paper["abstract"] for c in "&<>\"'$\\{"):
+            continue  # a derived title repeats the abstract's start; escaping changes the text
+        html = (seed_site / paper["url"]).read_text(encoding="utf-8")
+        assert html.count(paper["abstract"]) == 2, paper["slug"]
+        (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert "abstract" not in json.loads(ld)
+        checked += 1
+    assert checked > 100
+
+
+def test_related_papers_are_cards_without_chips_and_listings_keep_them(seed_site):
+    html = (seed_site / "papers" / "non-deep-networks.html").read_text(encoding="utf-8")
+    related = html.split('id="related"', 1)[1].split("</section>", 1)[0]
+    assert related.count('class="paper-item"') == 5 and related.count('class="snippet"') >= 1
+    assert 'class="chips"' not in related and "data-added" not in related and "data-year" not in related
+    listing = (seed_site / "topics" / "architectures.html").read_text(encoding="utf-8")
+    cards = listing.split('<li class="paper-item"')[1:]
+    assert cards and all('class="chips"' in card and "data-added" in card for card in cards)
+
+
+def test_the_sidebar_lists_subtopics_under_the_current_topic_only(seed_site):
+    """Material for MkDocs' navigation.prune: every page carries the tree, so the branches a
+    reader is not in are left out; the parent topic's page, home and topics.html list them all."""
+    subtopics = {"link-prediction", "network-embedding", "depth-estimation", "neural-architecture-search"}
+    def linked(html: str) -> set[str]:
+        return set(re.findall(r'href="\.\./topics/([\w-]+)\.html"', _sidebar(html)))
+    inside = linked((seed_site / "topics" / "link-prediction.html").read_text(encoding="utf-8"))
+    assert {"link-prediction", "network-embedding"} <= inside and not inside & {"depth-estimation", "neural-architecture-search"}
+    assert linked((seed_site / "topics" / "graph-learning.html").read_text(encoding="utf-8")) & subtopics == \
+        {"link-prediction", "network-embedding"}
+    assert not linked((seed_site / "topics" / "network-science.html").read_text(encoding="utf-8")) & subtopics
+    tree = (seed_site / "topics.html").read_text(encoding="utf-8").split("</nav>", 2)[-1]
+    assert all(f"topics/{slug}.html" in tree for slug in subtopics)
+    home = (seed_site / "index.html").read_text(encoding="utf-8").split("<main", 1)[1]
+    assert all(f"topics/{slug}.html" in home for slug in subtopics)
+
+
+def test_the_json_exports_hold_one_paper_per_line(seed_site):
+    """A diff of two builds shows the papers that changed; an indented file was 13% larger."""
+    for name, papers in (("papers.json", lambda d: d["papers"]), ("papers.csl.json", lambda d: d)):
+        text = (seed_site / name).read_text(encoding="utf-8")
+        lines = text.splitlines()
+        assert len(lines) == len(papers(json.loads(text))) + 2 == 275, name
+        assert all(json.loads(line.rstrip(",")) for line in lines[1:-1]), name
+
+
 def test_derived_title_is_marked_on_the_page_and_in_papers_bib(seed_site):
     derived = json.loads((seed_site / "papers.json").read_text())["papers"]
     derived = [p for p in derived if p["title_derived"]]

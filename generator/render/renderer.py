@@ -81,7 +81,7 @@ class Renderer:
         self.env.globals.update(sidebar=self.sidebar, paper_item=self.paper_item,
                                 formatted_citation=self.citations.of_paper, citation_title=self.citations.title)
         self._sidebars: dict[tuple, Markup] = {}
-        self._items: dict[tuple[Card, str], Markup] = {}
+        self._items: dict[tuple[Card, str, bool], Markup] = {}
         self.use_chrome(chrome)
 
     def use_chrome(self, chrome: Chrome) -> None:
@@ -97,12 +97,14 @@ class Renderer:
         self._sidebar_paths = {urls.HOME, urls.OVERVIEW, urls.TAGS, urls.YEARS, urls.AUTHORS, urls.ATTENTION, urls.TOPICS,
                                urls.READING_LISTS, *(item.path for item in chrome.nav)}
 
-    def paper_item(self, card: Card, root: str) -> Markup:
-        """A paper as listed on listing, tag, topic and paper pages: the same HTML wherever it
-        appears at the same folder depth, so each is rendered once."""
-        key = (card, root)
+    def paper_item(self, card: Card, root: str, sortable: bool = True) -> Markup:
+        """A paper as listed on listing, tag and topic pages (`sortable`) and among a paper's
+        related papers: the same HTML wherever it appears at the same folder depth, so each is
+        rendered once."""
+        key = (card, root, sortable)
         if key not in self._items:
-            self._items[key] = Markup(self.env.get_template("_paper_item.html").render(paper=card, root=root))
+            html = self.env.get_template("_paper_item.html").render(paper=card, root=root, sortable=sortable)
+            self._items[key] = Markup(html)
         return self._items[key]
 
     def sidebar(self, root: str, topic: str | None, path: str) -> Markup:

@@ -11,7 +11,7 @@ import copy
 import datetime as dt
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator.content.citekeys import key_groups, keys_of, regroup
@@ -83,7 +83,14 @@ class Card:
                    paper.added.isoformat() if paper.added else "")
 
 
+    def as_related(self) -> Card:
+        """What a paper page's related papers show of it: no tag chips and no date to sort by
+        (five cards with chips were 7% of a paper page), so a tag edit leaves those pages be."""
+        return _RELATED(self)
+
+
 _CARDS = PerObject(Card.of)  # `serve` makes a site model per edit: the other 9,999 cards are kept
+_RELATED: PerObject[Card, Card] = PerObject(lambda card: replace(card, tags=(), added=""))
 
 SNIPPET_CHARS = 160
 SENTENCE_MIN_CHARS = 40  # a full stop before this is an abbreviation ('e.g.', 'Fig.'), not the sentence's end

@@ -190,7 +190,7 @@ def paper_page(site: Site, paper: Paper, related: Related) -> Page:
     topic = site.config.topic(primary) if primary else None
     crumbs = (Crumb("Topics", urls.TOPICS),) + (_topic_crumbs(site, topic) if topic else ())
     previous, following = neighbours_in_topic(site, paper, primary)
-    similar = tuple(site.cards[s] for s in related.get(paper.slug, ()) if s in site.cards)
+    similar = tuple(site.cards[s].as_related() for s in related.get(paper.slug, ()) if s in site.cards)
     context = PaperContext(paper, similar, _link(previous), _link(following), primary, site.cite_keys[paper.slug],
                            tuple(site.lists_of.get(paper.slug, ())))
     return Page(urls.paper(paper.slug), "paper.html", shown_title(paper), _summary(paper), context, crumbs,
