@@ -577,3 +577,21 @@ def test_citations_with_macros_found_once_are_what_citeproc_py_formats_itself(st
             setattr(cls, name, value)
         CitationItem.reference = reference
     assert len(set(ours.values())) == len(papers)  # real, distinct entries, not one empty string each
+
+
+def test_xml_text_keeps_every_character_xml_allows_and_only_those():
+    """The feed's and sitemap's text escaper against XML 1.0's Char production, read back by a
+    real XML parser (every character of the Basic Multilingual Plane but surrogates, and some beyond)."""
+    import xml.etree.ElementTree as ET
+
+    from generator.render.exports import _xml_text
+
+    def allowed(c: str) -> bool:
+        n = ord(c)
+        return n in (0x9, 0xA) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or n >= 0x10000
+
+    chars = [chr(n) for n in range(0x10000) if not 0xD800 <= n <= 0xDFFF and n != 0xD] + ["\U0001F600", "\U0010FFFD"]
+    for start in range(0, len(chars), 512):
+        text = "".join(chars[start:start + 512]) + "&<>\"'"
+        parsed = ET.fromstring(f"<a>{_xml_text(text)}</a>".encode()).text
+        assert parsed == "".join(c for c in text if allowed(c)), start

@@ -68,7 +68,8 @@ def _unbraced(text: str) -> str:
 
 def escape_bibtex(text: str) -> str:
     text = " ".join(text.split())  # no newlines or control characters inside a field
-    text = "".join(c for c in text if c.isprintable())
+    if not text.isprintable():  # rare: the test in C first, the loop over characters only then
+        text = "".join(c for c in text if c.isprintable())
     text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
     return text.replace("--", "-{}-").replace("``", "`{}`").replace("''", "'{}'")  # TeX ligatures, not text
 
