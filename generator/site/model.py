@@ -82,7 +82,6 @@ class Card:
                    paper.year, tuple(paper.tags[:5]), "" if paper.title_is_derived else snippet(paper.abstract),
                    paper.added.isoformat() if paper.added else "")
 
-
     def as_related(self) -> Card:
         """What a paper page's related papers show of it: no tag chips and no date to sort by
         (five cards with chips were 7% of a paper page), so a tag edit leaves those pages be."""
