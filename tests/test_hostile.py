@@ -24,7 +24,7 @@ def outside_outputs(project: Path) -> dict[str, bytes]:
     keeps beside _site/ (its manifest, lock and caches: build/manifest.py, lock.py, caches.py, and
     the search shards, search/shards.py)."""
     beside = ("._site.manifest.json", "._site.lock", "._site.papers.cache", "._site.related.cache",
-              "._site.search.cache")
+              "._site.words.cache", "._site.documents.cache", "._site.search.cache")
     return {k: v for k, v in snapshot(project).items() if k.split("/")[0] not in ("content", "_site", "dist", *beside)}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -78,17 +79,49 @@ def test_a_title_edit_renders_the_lists_that_show_it_and_equals_a_full_build(see
 
 def test_a_searchable_change_runs_pagefind_again_on_its_shard_only(seed_copy, monkeypatch):
     monkeypatch.setattr(pagefind, "SHARD_PAGES", 40)  # 8 shards of the seed's 274 pages
+    written = []
+    real = pagefind.write_search_documents
+    monkeypatch.setattr(pagefind, "write_search_documents", lambda site, paths, *a, **k: written.append(paths) or
+                        real(site, paths, *a, **k))
     config = load_config(seed_copy)
     build(config)
     shards = seed_copy / "._site.search.cache"
     made = {p.name: p.stat().st_ino for p in shards.iterdir()}
+    searchable = {path for call in written for path in call}
+    written.clear()
     set_field(seed_copy, "non-deep-networks", "title", "Entirely Renamed Networks")
     result = build(config)
     assert "search indexes unchanged" not in result.summary()
     index = (seed_copy / "_site" / "search-index.js").read_text(encoding="utf-8")
     assert "Entirely Renamed Networks" in index
+    shard = shard_of("papers/non-deep-networks.html", 8)
     changed = {p.name for p in shards.iterdir() if p.stat().st_ino != made.get(p.name)}
-    assert len(made) == 8 and changed == {f"8-{shard_of('papers/non-deep-networks.html', 8)}"}
+    assert len(made) == 8 and changed == {f"8-{shard}"}
+    # Documents written: the pages rendered again (the paper's and those listing it as related:
+    # their documents are the same, which their digests show), then the rest of its shard.
+    rendered, rest = written
+    in_shard = {path for path in searchable if shard_of(path, 8) == shard}
+    assert "papers/non-deep-networks.html" in rendered and len(rendered) < 20 and len(searchable) > 250
+    assert set(rest) == in_shard - set(rendered)
+    same_as_a_build_from_nothing(seed_copy, search=True)
+
+
+def test_a_shard_made_again_without_its_documents_has_them_all_written(seed_copy, monkeypatch):
+    """Should the build and the indexer disagree on what can be reused (or shards refuse to
+    merge), the indexer asks for every document and is run again: slower, never wrong."""
+    monkeypatch.setattr(pagefind, "SHARD_PAGES", 40)
+    config = load_config(seed_copy)
+    build(config)
+    real = pagefind.plan_shards
+    monkeypatch.setattr(pagefind, "plan_shards", lambda *a, **k: [replace(s, reusable=True) for s in real(*a, **k)])
+    written = []
+    write = pagefind.write_search_documents
+    monkeypatch.setattr(pagefind, "write_search_documents", lambda site, paths, *a, **k: written.append(len(paths)) or
+                        write(site, paths, *a, **k))
+    set_field(seed_copy, "non-deep-networks", "title", "Entirely Renamed Networks")
+    build(config)
+    assert len(written) == 4 and written[1] == 0 and written[2] > 250  # asked for them all, and run again
+    assert "Entirely Renamed Networks" in (seed_copy / "_site" / "search-index.js").read_text(encoding="utf-8")
     same_as_a_build_from_nothing(seed_copy, search=True)
 
 
@@ -382,7 +415,7 @@ def test_a_cache_file_not_signed_by_this_user_is_never_unpickled(small_seed_copy
     marker = small_seed_copy.parent / "code-ran"
     monkeypatch.setenv("PLANTED_MARKER", str(marker))
     site = small_seed_copy / "_site"
-    for name in ("papers", "related"):  # as if committed to the project by someone else
+    for name in ("papers", "related", "words", "documents"):  # as if committed to the project by someone else
         cache_path(site, name).write_bytes(b"\0" * 32 + pickle.dumps(("v", _Planted())))
     build(load_config(small_seed_copy), search=False)
     assert not marker.exists()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.analysis.text import fit_tfidf, paper_text
+from generator.analysis.text import fit_tfidf, paper_terms
 from generator.content.paper import Paper
 
 MAP_SIZE = 800
@@ -28,9 +29,10 @@ class MapPoint:
     group: int = -1  # its first topic's place in the taxonomy (colours repeat past PALETTE_SIZE topics)
 
 
-def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
+def map_points(papers: list[Paper], topics: list[str],
+               document: Callable[[Paper], list[str]] = paper_terms) -> tuple[MapPoint, ...]:
     """Where each paper goes on the map (sorted by slug); `topics` are the taxonomy's slugs,
-    in order (a paper's colour is its first topic's place in it)."""
+    in order (a paper's colour is its first topic's place in it); `document`: a paper's terms."""
     import numpy as np
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
@@ -39,14 +41,14 @@ def map_points(papers: list[Paper], topics: list[str]) -> tuple[MapPoint, ...]:
     papers = sorted(papers, key=lambda p: p.slug)
     if len(papers) < 3:
         return tuple(MapPoint(p.slug, p.title_text, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
-    _, matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english", sublinear_tf=True,
-                          max_df=0.5, min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
+    _, matrix = fit_tfidf(papers, analyzer=document, sublinear_tf=True, max_df=0.5,
+                          min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
     if matrix is None or matrix.shape[1] < 3:
         return tuple(MapPoint(p.slug, p.title_text, MAP_SIZE / 2, MAP_SIZE / 2, 0) for p in papers)
     dims = min(50, matrix.shape[1] - 1, len(papers) - 1)
     lsa = normalize(TruncatedSVD(n_components=dims, random_state=0, algorithm="randomized",
                                  n_iter=5).fit_transform(matrix))
-    groups = _groups(papers)
+    groups = _groups(papers, document)
     labels = sorted(groups)
     centres = normalize(np.vstack([lsa[groups[g]].mean(axis=0) for g in labels]))
     if len(labels) >= 3:
@@ -187,7 +189,7 @@ def _mds(distance):
     return MDS(**options).fit_transform(distance)
 
 
-def _groups(papers: list[Paper]) -> dict[str, list[int]]:
+def _groups(papers: list[Paper], document: Callable[[Paper], list[str]]) -> dict[str, list[int]]:
     """Papers grouped by their first topic, or by k-means clusters when there is no taxonomy."""
     groups: dict[str, list[int]] = {}
     for i, paper in enumerate(papers):
@@ -198,7 +200,7 @@ def _groups(papers: list[Paper]) -> dict[str, list[int]]:
     from sklearn.cluster import KMeans
 
 
-    _, matrix = fit_tfidf([paper_text(p) for p in papers], stop_words="english")
+    _, matrix = fit_tfidf(papers, analyzer=document)
     k = min(8, len(papers))
     labels = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(matrix)
     return {f"cluster-{c}": [i for i, label in enumerate(labels) if label == c] for c in range(k)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.analysis.text import fit_tfidf, paper_text
+from generator.analysis.text import fit_tfidf, paper_terms
 from generator.content.paper import Paper
 from generator.workers import ForkedJobs, fork_workers
 
@@ -25,16 +25,18 @@ PROBES = 6  # clusters each paper searches: its own and the five next nearest
 
 
 class RelatedIndex:
-    def __init__(self, papers: list[Paper], k: int = DEFAULT_K, text: Callable[[Paper], str] = paper_text):
+    def __init__(self, papers: list[Paper], k: int = DEFAULT_K,
+                 document: Callable[[Paper], list[str]] = paper_terms):
+        """`document`: a paper's terms (analysis/text.py), the words of paper_text by default."""
         import numpy as np
 
-        self.k, self.text = k, text
+        self.k = k
         self.slugs = [p.slug for p in papers]
         self.vectorizer: Any = None  # scikit-learn and scipy objects (untyped)
         self.matrix: Any = None
         self._columns: Any = None
         if len(papers) >= 2:
-            self.vectorizer, self.matrix = fit_tfidf([text(p) for p in papers], stop_words="english",
+            self.vectorizer, self.matrix = fit_tfidf(papers, analyzer=document,
                                                      sublinear_tf=True, max_df=0.5,
                                                      min_df=1 if len(papers) < 1000 else 2, dtype=np.float32)
 
@@ -116,7 +118,7 @@ class RelatedIndex:
         """Neighbours for a few (edited) papers against the fitted collection, vocabulary unchanged."""
         if self.matrix is None or not papers:
             return {p.slug: [] for p in papers}
-        rows = self.vectorizer.transform([self.text(p) for p in papers])
+        rows = self.vectorizer.transform(papers)
         ranked = self._rank(rows, [p.slug for p in papers])
         return ranked
 

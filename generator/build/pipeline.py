@@ -13,10 +13,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
-from generator.analysis.text import reading_text
+from generator.analysis.text import Remembered, paper_terms, reading_terms, reading_text, terms
 from generator.build.caches import cache_path, read_cache, signing_key, write_cache
 from generator.build.inputs import input_digest
 from generator.build.lock import output_lock
@@ -32,7 +33,7 @@ from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_j
 from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
 from generator.search.meaning import write_meaning_index
-from generator.search.offline import write_fallback_index
+from generator.search.offline import tokens, write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
 from generator.site import urls
 from generator.site.docs import find_docs, read_intro
@@ -103,6 +104,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
     next build's digest differ from the recorded one, never the other way round."""
     timings: dict[str, float] = {}
     parsed: Parsed = read_cache(output, "papers") or {}
+    splits = Splits.remembered(read_cache(output, "words"))
     with _stage(timings, "load"):
         site = load_site(config, parallel, parsed)
     citations = FormattedCitations(config.citation_style, cache_dir())
@@ -122,9 +124,9 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
         # in a second process while this one ranks them (TF-IDF runs on one core).
         if fork_workers(parallel, len(site.papers), PARALLEL_FROM):
             job = RenderJob(renderer, others, staging, keys, previous)
-            background = ForkedJobs(_render_others, (job, site), [0], 1)
+            background = ForkedJobs(_render_others, (job, site, splits), [0], 1)
         with _stage(timings, "related papers"):
-            related, neighbours = _related(site, output, parallel)
+            related, neighbours = _related(site, output, parallel, splits)
         with _stage(timings, "render paper pages"):
             paper_pages = [paper_page(site, p, neighbours) for p in site.papers]
             written = write_pages(RenderJob(renderer, paper_pages, staging, keys, previous), parallel)
@@ -132,13 +134,14 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
             if background is not None:
                 part, overview = next(background.results())
             else:
-                part, overview = _render_others((RenderJob(renderer, others, staging, keys, previous), site), 0)
+                part, overview = _render_others((RenderJob(renderer, others, staging, keys, previous), site, splits), 0)
             written.absorb(part)
         pages = in_site_order(others, paper_pages, overview)
         search_key = _search_key(pages, written) if search else ""
         reuse = search and previous is not None and _search_reusable(previous, search_key)
         if search and not reuse:
-            pagefind = start_pagefind(site, staging, cache_path(output, "search"), signing_key())  # indexes while the exports are written
+            pagefind = start_pagefind(site, staging, cache_path(output, "search"), signing_key(),  # indexes while
+                                      page_keys=written.keys, known=_known_documents(output))  # exports are written
         with _stage(timings, "exports"):
             write_exports(site, pages, staging)
             if config.static_dir.is_dir():
@@ -146,7 +149,7 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
         notes: list[str] = []
         if search:
             with _stage(timings, "search index"):
-                notes += _search_indexes(site, staging, pagefind, previous, reuse)
+                notes += _search_indexes(site, staging, pagefind, previous, reuse, splits)
         token = write_token(staging, key, written.keys, search_key)
         publish_modes(staging)
         swap_directory(staging, output)
@@ -163,29 +166,56 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
             background.close()
     record(output, key, written.keys, search_key, token, inputs)
     write_cache(output, "papers", parsed)
+    write_cache(output, "words", splits.kept())
+    if pagefind is not None:
+        write_cache(output, "documents", pagefind.known)
     citations.save()
     return Built(pages, time.perf_counter() - started, output, site, renderer, related, neighbours,
                  written.rendered, timings, notes)
 
 
-def _related(site: Site, output: Path, parallel: bool) -> tuple[RelatedIndex | None, dict[str, list[str]]]:
+@dataclass(frozen=True)
+class Splits:
+    """The two tokenisers a build runs over every paper, remembering their splits from the last
+    build (analysis/text.py): TF-IDF's terms (related papers, the map) and the search indexes' words."""
+    terms: Remembered
+    words: Remembered
+
+    @classmethod
+    def remembered(cls, cached: object) -> Splits:
+        known = cached if isinstance(cached, dict) else {}
+        return cls(Remembered(terms, known.get("terms")), Remembered(tokens, known.get("words")))
+
+    def kept(self) -> dict[str, dict[bytes, str]]:
+        return {"terms": self.terms.kept(), "words": self.words.kept()}
+
+
+def _related(site: Site, output: Path, parallel: bool,
+             splits: Splits) -> tuple[RelatedIndex | None, dict[str, list[str]]]:
     """Every paper's related papers; taken from the last build when every reading text, and
     their order, is the same (a function of those texts alone: tests/test_rebuild.py)."""
     texts = digest(tuple((p.slug, reading_text(p)) for p in site.papers))
     cached = read_cache(output, "related")
     if isinstance(cached, tuple) and cached[0] == texts:
         return None, cached[1]
-    related = RelatedIndex(site.papers, text=reading_text)
+    related = RelatedIndex(site.papers, document=partial(reading_terms, split=splits.terms))
     neighbours = related.all_neighbours(parallel)
     write_cache(output, "related", (texts, neighbours))
     return related, neighbours
 
 
-def _render_others(shared: tuple[RenderJob, Site], _task: int) -> tuple[Written, Page]:
+def _known_documents(output: Path) -> dict[str, tuple[str, str]]:
+    """Each searchable page's key and search document digest in the last build (a page whose key
+    is the same has the same document: search/pagefind.py writes only the others)."""
+    known = read_cache(output, "documents")
+    return known if isinstance(known, dict) else {}
+
+
+def _render_others(shared: tuple[RenderJob, Site, Splits], _task: int) -> tuple[Written, Page]:
     """Every page but the papers', then the overview (its map is the costly part)."""
-    job, site = shared
+    job, site, splits = shared
     written = write_range(job, (0, len(job.pages)), folders_made=False)
-    overview = overview_page(site)
+    overview = overview_page(site, partial(paper_terms, split=splits.terms))
     written.absorb(write_range(RenderJob(job.renderer, [overview], job.folder, job.keys, job.previous), (0, 1)))
     return written, overview
 
@@ -244,13 +274,13 @@ def _search_reusable(previous: Previous, search_key: str) -> bool:
 
 
 def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, previous: Previous | None,
-                    reuse: bool) -> list[str]:
+                    reuse: bool, splits: Splits) -> list[str]:
     """Wait for Pagefind (or, when no searchable page changed, link its index from the previous
     build) and write the offline indexes: the keyword index afresh (~1 s at 10,000 papers), the
     meaning vectors linked from the previous build when made from the same texts."""
-    fallback = write_fallback_index(site, staging)
+    fallback = write_fallback_index(site, staging, splits.words)
     kept = previous.folder if previous is not None and previous.untouched(urls.MEANING_INDEX) else None
-    meaning = write_meaning_index(site, staging, kept)
+    meaning = write_meaning_index(site, staging, kept, splits.words)
     if reuse:
         assert previous is not None
         link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)

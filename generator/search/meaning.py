@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -44,6 +44,13 @@ def meaning_text(paper: Paper) -> str:
     return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {tags}"
 
 
+def meaning_words(paper: Paper, split: Callable[[str], list[str]] = tokens) -> list[str]:
+    """split(meaning_text(paper)), from the splits of its parts (each remembered on its own by a
+    Remembered tokeniser: a title edit splits the title alone; tests/test_text.py checks it)."""
+    title = split(paper.title_text)
+    return title + title + split(paper.abstract) + split(" ".join(tag.replace("-", " ") for tag in paper.tags))
+
+
 def texts_digest(papers: Sequence[Paper]) -> str:
     """Names what the vectors are a function of: the papers' texts in order, this module's
     settings and the libraries that compute them. Equal digests, equal bytes (the SVD is seeded)."""
@@ -55,8 +62,9 @@ def texts_digest(papers: Sequence[Paper]) -> str:
     return hasher.hexdigest()
 
 
-def meaning_index(papers: Sequence[Paper]) -> dict:
-    """The vectors of `papers`, in their order; `dims` 0 when there are too few to learn from."""
+def meaning_index(papers: Sequence[Paper], split: Callable[[str], list[str]] = tokens) -> dict:
+    """The vectors of `papers`, in their order; `dims` 0 when there are too few to learn from.
+    `split`: tokens, or a tokeniser that remembers them."""
     empty = {"v": FORMAT, "key": order_key([p.slug for p in papers]), "texts": texts_digest(papers), "dims": 0}
     if len(papers) < MIN_PAPERS:
         return empty
@@ -64,10 +72,11 @@ def meaning_index(papers: Sequence[Paper]) -> dict:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     stop = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS)
-    vectoriser = TfidfVectorizer(analyzer=lambda text: [w for w in tokens(text) if w not in stop and not w.isdigit()],
+    vectoriser = TfidfVectorizer(analyzer=lambda paper: [w for w in meaning_words(paper, split)
+                                                         if w not in stop and not w.isdigit()],
                                  sublinear_tf=True, min_df=2, max_features=MAX_WORDS, dtype=np.float32)
     try:
-        matrix = vectoriser.fit_transform([meaning_text(p) for p in papers])
+        matrix = vectoriser.fit_transform(papers)
     except ValueError:  # no word is in two papers
         return empty
     dims = min(DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1)
@@ -98,13 +107,14 @@ def _quantised(rows: np.ndarray) -> tuple[bytes, np.ndarray]:
     return values.tobytes(), scales
 
 
-def meaning_script(papers: Sequence[Paper]) -> str:
-    payload = json.dumps(meaning_index(papers), separators=(",", ":"), ensure_ascii=True)
+def meaning_script(papers: Sequence[Paper], split: Callable[[str], list[str]] = tokens) -> str:
+    payload = json.dumps(meaning_index(papers, split), separators=(",", ":"), ensure_ascii=True)
     # Words are letters and digits, the rest base64 and numbers: nothing to escape in a script.
     return f"window.LITSITE_MEANING={payload};\n"
 
 
-def write_meaning_index(site: Site, folder: Path, previous: Path | None = None) -> int:
+def write_meaning_index(site: Site, folder: Path, previous: Path | None = None,
+                        split: Callable[[str], list[str]] = tokens) -> int:
     """Write search-vectors.js into `folder` (nothing when site.yaml turns meaning search off).
     `previous`: a folder whose file, if it was made from the same texts (its head names their
     digest), is kept (linked, or left as it is when `previous` is `folder`), which saves the
@@ -119,7 +129,7 @@ def write_meaning_index(site: Site, folder: Path, previous: Path | None = None) 
             target.unlink(missing_ok=True)
             link_or_copy(old, target)
         return target.stat().st_size
-    text = meaning_script(papers)
+    text = meaning_script(papers, split)
     atomic_write_text(target, text)
     return len(text)
 

@@ -12,6 +12,7 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.content.paper import Paper
@@ -48,7 +49,8 @@ def index_order(site: Site) -> list[Paper]:
     return list(site.newest)
 
 
-def fallback_index(site: Site) -> dict:
+def fallback_index(site: Site, split: Callable[[str], list[str]] = tokens) -> dict:
+    """`split`: tokens, or a tokeniser that remembers them (analysis/text.py's Remembered)."""
     papers = index_order(site)
     topics = [t.slug for t in site.config.topics]
     topic_id = {slug: i for i, slug in enumerate(topics)}
@@ -60,11 +62,11 @@ def fallback_index(site: Site) -> dict:
     stop = set(QUERY_STOPWORDS)
     docs = []
     for n, paper in enumerate(papers):
-        for word in sorted(set(tokens(paper.title_text)) - stop):
+        for word in sorted(set(split(paper.title_text)) - stop):
             in_title[word].append(n)
-        for word in sorted(set(tokens(paper.abstract)) - stop):
+        for word in sorted(set(split(paper.abstract)) - stop):
             in_body[word].append(n)
-        for word in sorted(set(tokens(" ".join(paper.authors))) - stop):
+        for word in sorted(set(split(" ".join(paper.authors))) - stop):
             in_authors[word].append(n)
         docs.append([
             paper.slug,
@@ -128,8 +130,8 @@ def _base36(n: int) -> str:
             return text
 
 
-def write_fallback_index(site: Site, folder: Path) -> int:
-    payload = json.dumps(fallback_index(site), ensure_ascii=False, separators=(",", ":"))
+def write_fallback_index(site: Site, folder: Path, split: Callable[[str], list[str]] = tokens) -> int:
+    payload = json.dumps(fallback_index(site, split), ensure_ascii=False, separators=(",", ":"))
     # Inside a script file, '</script>' can't matter, but U+2028/2029 and '<!--' can: escape them.
     payload = payload.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     text = f"window.LITSITE_SEARCH={payload};\n"

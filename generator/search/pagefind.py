@@ -10,6 +10,7 @@ skip it (10,000 papers: 11.9 s for the pages, 8.4 s for their search documents).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -20,10 +21,12 @@ from pathlib import Path
 from generator.errors import SystemProblem
 from generator.files import publish_modes, swap_directory
 from generator.search.bundles import bundle_fault
-from generator.search.shards import KEY_VARIABLE, SHARD_PAGES
+from generator.search.shards import KEY_VARIABLE, NEEDS_EVERY_DOCUMENT, PAGES_FILE, SHARD_PAGES, document_digest, plan_shards
 from generator.site import urls
 from generator.site.model import Site
 from generator.workers import ForkedJobs, die_with_parent, fork_workers, process_running, signals_held
+
+Known = dict[str, tuple[str, str]]  # path -> (page key, search document digest)
 
 # Templates mark the parts of a searchable page that are all data-pagefind-ignore with these
 # comments; the search document leaves them out. tests/test_search_documents.py proves Pagefind makes
@@ -45,32 +48,55 @@ def _size(n: int) -> str:
 class PagefindRun:
     """Pagefind indexing in a subprocess, so the build can go on with other work meanwhile."""
 
-    def __init__(self, folder: Path, paths: list[str], shards: Path, key: bytes | None, background: bool = False):
+    def __init__(self, folder: Path, paths: list[str], shards: Path, key: bytes | None, background: bool = False,
+                 page_keys: dict[str, str] | None = None, known: Known | None = None):
         """`shards`: where each shard's bundle is kept between runs (beside the site); `key`:
-        this user's cache key, which signs them (no key: none is reused)."""
-        self.folder = folder
+        this user's cache key, which signs them (no key: none is reused). `page_keys`: each
+        page's key (build/pagekeys.py); `known`: path -> (page key, document digest) from the
+        last build, so that only pages rendered again and the shards that cannot be reused have
+        their search documents written (search/shards.py). `self.known` is this run's."""
+        self.folder, self.paths, self.shards, self.key, self.background = folder, paths, shards, key, background
         self.expected = len(paths)  # pages marked for indexing: the count its output must show
         self.bundle = folder / urls.PAGEFIND
         self.fresh = folder / ".pagefind-new"
         shutil.rmtree(self.fresh, ignore_errors=True)
         self.documents = documents_folder(sum((folder / path).stat().st_size for path in paths))
+        self.known: Known = {}
         try:
-            # `serve` (background) has threads and must not fork.
-            write_search_documents(folder, paths, self.documents, parallel=not background)
+            self._write_documents(page_keys or {}, known or {})
+            self._start()
         except BaseException:
             shutil.rmtree(self.documents, ignore_errors=True)
             raise
+
+    def _write_documents(self, page_keys: dict[str, str], known: Known) -> None:
+        """Documents of pages whose key is not the one `known` names first (their digests are
+        needed), then those of the shards that cannot be reused; then PAGES_FILE."""
+        parallel = not self.background  # `serve` (background) has threads and must not fork
+        same = {path for path in self.paths if path in page_keys and known.get(path, ("",))[0] == page_keys[path]}
+        digests = write_search_documents(self.folder, [p for p in self.paths if p not in same], self.documents, parallel)
+        digests.update({path: known[path][1] for path in same})
+        if self.key:
+            planned = plan_shards(sorted(self.paths), self.shards, self.key, SHARD_PAGES, digests)
+            wanted = [path for shard in planned if not shard.reusable for path in shard.paths if path in same]
+            write_search_documents(self.folder, wanted, self.documents, parallel)
+        else:  # nothing can be reused: every document
+            write_search_documents(self.folder, sorted(same), self.documents, parallel)
+        (self.documents / PAGES_FILE).write_text(json.dumps(digests, ensure_ascii=False), encoding="utf-8")
+        self.known = {path: (page_keys[path], digests[path]) for path in self.paths if path in page_keys}
+
+    def _start(self) -> None:
         # In `serve` the index is refreshed while someone edits: at a lower CPU priority, an edit
         # re-rendered meanwhile does not wait behind it on a two-core machine.
-        nice = ["nice", "-n", "10"] if background and shutil.which("nice") else []
-        command = [*nice, sys.executable, "-m", "generator.search.shards", str(self.documents), str(shards),
+        nice = ["nice", "-n", "10"] if self.background and shutil.which("nice") else []
+        command = [*nice, sys.executable, "-m", "generator.search.shards", str(self.documents), str(self.shards),
                    str(self.fresh), str(SHARD_PAGES)]
         parent = os.getpid()
         # The indexer (and the Pagefind it runs) dies with this process: a build killed with
         # SIGKILL leaves none behind.
         with signals_held():  # preexec_fn runs Python's at-fork hooks in this process too
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            env={**os.environ, KEY_VARIABLE: (key or b"").hex()},
+                                            env={**os.environ, KEY_VARIABLE: (self.key or b"").hex()},
                                             preexec_fn=lambda: die_with_parent(parent))
 
     def finish(self) -> int:
@@ -80,6 +106,11 @@ class PagefindRun:
         empty files. An index that fails the check is dropped and the previous one stays."""
         try:
             out, err = self.process.communicate(timeout=1800)
+            if self.process.returncode == NEEDS_EVERY_DOCUMENT:  # rare: see search/shards.py
+                shutil.rmtree(self.fresh, ignore_errors=True)
+                self._write_documents({}, {})
+                self._start()
+                out, err = self.process.communicate(timeout=1800)
         finally:
             shutil.rmtree(self.documents, ignore_errors=True)
         try:
@@ -106,10 +137,11 @@ class PagefindRun:
         shutil.rmtree(self.documents, ignore_errors=True)
 
 
-def start_pagefind(site: Site, folder: Path, shards: Path, key: bytes | None, background: bool = False) -> PagefindRun:
+def start_pagefind(site: Site, folder: Path, shards: Path, key: bytes | None, background: bool = False,
+                   page_keys: dict[str, str] | None = None, known: Known | None = None) -> PagefindRun:
     """Index the paper and docs pages (the ones marked data-pagefind-body)."""
     paths = [urls.paper(p.slug) for p in site.papers] + [d.output for d in site.docs]
-    return PagefindRun(folder, paths, shards, key, background)
+    return PagefindRun(folder, paths, shards, key, background, page_keys, known)
 
 
 def search_document(html: str) -> str:
@@ -161,23 +193,28 @@ def _free(folder: Path) -> int:
     return stats.f_bavail * stats.f_frsize
 
 
-def write_search_documents(site: Path, paths: list[str], target: Path, parallel: bool = True) -> None:
-    """Each page's search document at the same path under `target`, so every result URL is the page's."""
+def write_search_documents(site: Path, paths: list[str], target: Path, parallel: bool = True) -> dict[str, str]:
+    """Each page's search document at the same path under `target`, so every result URL is the
+    page's; returns each one's digest (search/shards.py)."""
     for parent in {(target / path).parent for path in paths}:
         parent.mkdir(parents=True, exist_ok=True)
     workers = fork_workers(parallel, len(paths), PARALLEL_FROM)
     if not workers:
-        _write_documents((site, paths, target), (0, len(paths)))
-        return
+        return _write_documents((site, paths, target), (0, len(paths)))
     step = -(-len(paths) // (workers * 4))
     bounds = [(i, min(i + step, len(paths))) for i in range(0, len(paths), step)]
+    digests: dict[str, str] = {}
     with ForkedJobs(_write_documents, (site, paths, target), bounds, workers) as jobs:
-        for _ in jobs.results():
-            pass
+        for part in jobs.results():
+            digests.update(part)
+    return digests
 
 
-def _write_documents(shared: tuple[Path, list[str], Path], bounds: tuple[int, int]) -> None:
+def _write_documents(shared: tuple[Path, list[str], Path], bounds: tuple[int, int]) -> dict[str, str]:
     site, paths, target = shared
+    digests = {}
     for path in paths[bounds[0]:bounds[1]]:
-        html = (site / path).read_text(encoding="utf-8")
-        (target / path).write_text(search_document(html), encoding="utf-8")
+        document = search_document((site / path).read_text(encoding="utf-8")).encode("utf-8")
+        (target / path).write_bytes(document)
+        digests[path] = document_digest(document)
+    return digests

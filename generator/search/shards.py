@@ -7,6 +7,11 @@ documents are the bytes it was made from is reused, so one edited paper re-index
 A build from nothing and a rebuild merge the same shards' contents, in the same page order:
 the same bundle, byte for byte (tests/test_search_shards.py).
 
+A shard is named by its pages' paths and the digests of their documents. The build lists them
+all in PAGES_FILE and writes only the documents it must: those of pages rendered again, whose
+digest it cannot know otherwise, and those of the shards that cannot be reused. (A page whose
+key is unchanged, build/pagekeys.py, has the bytes, so the document digest, of the last build's.)
+
 Runs as the child process search/pagefind.py starts, so the build goes on meanwhile:
 
     python -m generator.search.shards DOCUMENTS CACHE OUTPUT PAGES_PER_SHARD
@@ -23,6 +28,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
@@ -33,12 +39,54 @@ SHARD_PAGES = 2000  # a title edit at 10,000 papers re-indexes ~1,250 pages; Pag
 # Each shard costs a Pagefind start (~0.6 s) and its description (~0.7 s a 1,250-page shard): past
 # 32,000 pages shards grow instead (150,000 papers: 16 of ~9,400 pages, Pagefind ~0.8 GiB).
 MAX_SHARDS = 16
+PAGES_FILE = ".pages.json"  # in DOCUMENTS: {path: its document's digest} of every page
+NEEDS_EVERY_DOCUMENT = 3  # exit code: a shard to make lacks its documents; write them all and run again
 KEY_VARIABLE = "LITSITE_SHARD_KEY"  # the key, hex, from the build to this process (never on its command line)
-_FORMAT = f"litsite {__version__}, shards 2, pagefind {importlib.metadata.version('pagefind')}"
+_FORMAT = f"litsite {__version__}, shards 3, pagefind {importlib.metadata.version('pagefind')}"
 
 
 class IndexingFailed(Exception):
     """Pagefind failed on a shard: what it said."""
+
+
+class DocumentsMissing(Exception):
+    """A shard must be made (or the merge refused) but the build wrote only some documents."""
+
+
+@dataclass(frozen=True)
+class PlannedShard:
+    name: str
+    paths: list[str]
+    digest: str
+    reusable: bool
+
+
+def document_digest(document: bytes) -> str:
+    return hashlib.blake2b(document, digest_size=16).hexdigest()
+
+
+def plan_shards(paths: list[str], cache: Path, key: bytes, per_shard: int,
+                digests: dict[str, str]) -> list[PlannedShard]:
+    """Every shard of `paths` (sorted), in order: its pages, its digest (from its documents'
+    `digests`) and whether the one kept in `cache` was made from the same documents."""
+    count = shard_count(len(paths), per_shard)
+    groups: dict[int, list[str]] = {}
+    for path in paths:
+        groups.setdefault(shard_of(path, count), []).append(path)
+    planned = []
+    for number in sorted(groups):
+        name, members = f"{count}-{number}", groups[number]
+        digest = _digest(members, digests, key)
+        planned.append(PlannedShard(name, members, digest, _made_from(cache / name, digest)))
+    return planned
+
+
+def _made_from(folder: Path, digest: str) -> bool:
+    try:
+        made = json.loads((folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest", "")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(made, str) and hmac.compare_digest(made, digest)
 
 
 def shard_count(pages: int, per_shard: int = SHARD_PAGES) -> int:
@@ -63,24 +111,39 @@ def index_in_shards(documents: Path, cache: Path, output: Path, per_shard: int =
     beside the site (committed to a project, say) are never reused, their fragments never
     published. Without a key nothing is reused."""
     key = key or secrets.token_bytes(32)
-    paths = sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*.html"))
-    count = shard_count(len(paths), per_shard)
-    groups: dict[int, list[str]] = {}
-    for path in paths:
-        groups.setdefault(shard_of(path, count), []).append(path)
+    listed = _listed(documents)
+    digests = listed if listed is not None else {p.relative_to(documents).as_posix(): document_digest(p.read_bytes())
+                                                 for p in documents.rglob("*.html")}
+    paths = sorted(digests)
     cache.mkdir(parents=True, exist_ok=True)
-    names = {number: f"{count}-{number}" for number in groups}
-    jobs = {number: _ShardJob(documents, groups[number], cache / names[number], key) for number in groups}
-    _index([job for job in jobs.values() if not job.reusable()])
+    planned = plan_shards(paths, cache, key, per_shard, digests)
+    jobs = [_ShardJob(documents, shard.paths, cache / shard.name, shard.digest) for shard in planned]
+    todo = [job for job, shard in zip(jobs, planned, strict=True) if not shard.reusable]
+    if not all((documents / path).is_file() for job in todo for path in job.paths):
+        raise DocumentsMissing
+    _index(todo)
+    names = {shard.name for shard in planned}
     for stale in cache.iterdir():
-        if stale.name not in names.values():
+        if stale.name not in names:
             shutil.rmtree(stale, ignore_errors=True)  # shards of an earlier count, or a killed run's
     try:
-        return merge_bundles([Shard.read(jobs[number].folder) for number in sorted(jobs)], output)
+        return merge_bundles([Shard.read(job.folder) for job in jobs], output)
     except MergeRefused:
         shutil.rmtree(output, ignore_errors=True)
+        if not all((documents / path).is_file() for path in paths):
+            raise DocumentsMissing from None
         _Pagefind(documents, output).finish()  # one run over every page: always right, only slower
         return len(paths)
+
+
+def _listed(documents: Path) -> dict[str, str] | None:
+    try:
+        listed = json.loads((documents / PAGES_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if not (isinstance(listed, dict) and all(isinstance(v, str) for v in listed.values())):
+        raise ValueError(f"{PAGES_FILE} is not a list of pages and digests")
+    return listed
 
 
 def _index(jobs: list[_ShardJob]) -> None:
@@ -104,19 +167,11 @@ def _index(jobs: list[_ShardJob]) -> None:
 class _ShardJob:
     """One shard: reused when its documents are those it was made from, else indexed again."""
 
-    def __init__(self, documents: Path, paths: list[str], folder: Path, key: bytes):
-        self.documents, self.paths, self.folder = documents, paths, folder
-        self.digest = _digest(documents, paths, key)
+    def __init__(self, documents: Path, paths: list[str], folder: Path, digest: str):
+        self.documents, self.paths, self.folder, self.digest = documents, paths, folder, digest
         self.own = documents.with_name(f"{documents.name}.{folder.name}")
         self.fresh = folder.with_name(f".{folder.name}.{os.getpid()}")
         self.pagefind: _Pagefind | None = None
-
-    def reusable(self) -> bool:
-        try:
-            made = json.loads((self.folder / SHARD_FILE).read_text(encoding="utf-8")).get("digest", "")
-        except (OSError, ValueError):
-            return False
-        return hmac.compare_digest(made, self.digest)
 
     def start(self) -> None:
         shutil.rmtree(self.fresh, ignore_errors=True)
@@ -149,10 +204,10 @@ class _ShardJob:
         shutil.rmtree(self.fresh, ignore_errors=True)
 
 
-def _digest(documents: Path, paths: list[str], key: bytes) -> str:
+def _digest(paths: list[str], digests: dict[str, str], key: bytes) -> str:
     digest = hmac.new(key, _FORMAT.encode(), hashlib.sha256)
     for path in paths:
-        digest.update(path.encode("utf-8") + b"\0" + (documents / path).read_bytes() + b"\0")
+        digest.update(path.encode("utf-8") + b"\0" + digests[path].encode("ascii") + b"\0")
     return digest.hexdigest()
 
 
@@ -183,6 +238,8 @@ def main(argv: list[str]) -> int:
     key = bytes.fromhex(os.environ.pop(KEY_VARIABLE, ""))
     try:
         index_in_shards(documents, cache, output, per_shard, key)
+    except DocumentsMissing:
+        return NEEDS_EVERY_DOCUMENT
     except IndexingFailed as exc:
         print(exc, file=sys.stderr)  # one line for the build's error, which names the site folder
         return 1

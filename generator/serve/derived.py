@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
-from generator.analysis.text import reading_text
+from generator.analysis.text import reading_terms
 from generator.build.caches import cache_path, signing_key
 from generator.build.pagekeys import Keys, build_key
 from generator.build.pipeline import load_site, write_exports
@@ -38,7 +38,7 @@ def refresh(root: Path, output: Path, search: bool) -> tuple[RelatedIndex, dict[
     model, every paper's neighbours and the search summary."""
     config = load_config(root)
     site = load_site(config)
-    related = RelatedIndex(site.papers, text=reading_text)
+    related = RelatedIndex(site.papers, document=reading_terms)
     neighbours = related.all_neighbours(parallel=False)
     keys = Keys(build_key(config.templates_dir, site.chrome()))
     renderer = Renderer(config.templates_dir, site.chrome())

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.analysis.related import RelatedIndex
-from generator.analysis.text import reading_text
+from generator.analysis.text import reading_terms
 from generator.build.manifest import forget
 from generator.build.pagekeys import Keys, build_key, papers_shown
 from generator.build.pipeline import Built, build
@@ -81,7 +81,7 @@ class LiveSite:
         self.renderer = built.renderer
         # serve ranks each edited paper against the fitted model: fitted here when the build took its
         # neighbours from the cache
-        self.related = built.related or RelatedIndex(built.site.papers, text=reading_text)
+        self.related = built.related or RelatedIndex(built.site.papers, document=reading_terms)
         self.neighbours = built.neighbours
         self.keys = Keys(build_key(self.config.templates_dir, built.site.chrome()))
         # The build's collection pages planned again, into the memo the first edit then draws on

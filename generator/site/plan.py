@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from generator.analysis.maplayout import PALETTE_SIZE, cluster_labels, map_points
+from generator.analysis.text import paper_terms
 from generator.content.config import Topic
 from generator.content.paper import Paper
 from generator.content.readinglist import ReadingList
@@ -329,11 +330,12 @@ def _last_unlinked(crumbs: tuple[Crumb, ...], first_page: bool) -> tuple[Crumb, 
     return crumbs[:-1] + (Crumb(crumbs[-1].label),)
 
 
-def overview_page(site: Site) -> Page:
-    """The overview: charts of the counts and the map (costly at scale: TF-IDF and LSA)."""
+def overview_page(site: Site, document: Callable[[Paper], list[str]] = paper_terms) -> Page:
+    """The overview: charts of the counts and the map (costly at scale: TF-IDF and LSA);
+    `document`: a paper's terms for the map (analysis/text.py)."""
     topics = [t.slug for t in site.config.topics]
     legend = tuple((i % PALETTE_SIZE, t.slug, t.title) for i, t in enumerate(site.config.topics))
-    points = map_points(site.papers, topics)
+    points = map_points(site.papers, topics, document)
     added_per, added = added_bars(site)
     labels = cluster_labels(points, [t.title for t in site.config.topics])
     context = OverviewContext(topic_bars(site), tag_bars(site), added, added_per, points, legend, labels,
