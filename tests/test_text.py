@@ -15,7 +15,7 @@ import pytest
 from generator.analysis.text import Remembered, paper_terms, paper_text, reading_terms, reading_text, terms
 from generator.content.load import load_valid_papers
 from generator.content.paper import Paper
-from generator.search.meaning import meaning_text, meaning_words
+from generator.search.meaning import counted_words, meaning_text, meaning_words
 from generator.search.offline import tokens
 from generator.sources.readers import read_records
 
@@ -61,7 +61,9 @@ def test_a_papers_terms_are_the_terms_of_its_text(papers):
 
 def test_a_papers_meaning_words_are_the_words_of_its_meaning_text(papers):
     for paper in papers:
-        assert meaning_words(paper) == tokens(meaning_text(paper)), paper.title
+        assert meaning_words(paper, tokens) == tokens(meaning_text(paper)), paper.title
+        assert meaning_words(paper) == counted_words(meaning_text(paper)), paper.title
+    assert counted_words("The 2024 networks") == ["networks"]  # no stop word, no number
 
 
 def test_a_remembered_split_is_the_split_and_kept_splits_are_not_made_again(papers):

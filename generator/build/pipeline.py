@@ -32,7 +32,7 @@ from generator.files import FOLDER_MODE, atomic_write_text, publish_modes, raise
 from generator.render.exports import atom_feed, papers_bib, papers_csl, papers_json, papers_ris, robots, sitemap
 from generator.render.formatted import FormattedCitations
 from generator.render.renderer import Renderer
-from generator.search.meaning import write_meaning_index
+from generator.search.meaning import counted_words, write_meaning_index
 from generator.search.offline import tokens, write_fallback_index
 from generator.search.pagefind import PagefindRun, search_summary, start_pagefind
 from generator.site import urls
@@ -176,18 +176,21 @@ def _build(config: SiteConfig, output: Path, search: bool, parallel: bool, start
 
 @dataclass(frozen=True)
 class Splits:
-    """The two tokenisers a build runs over every paper, remembering their splits from the last
-    build (analysis/text.py): TF-IDF's terms (related papers, the map) and the search indexes' words."""
+    """The tokenisers a build runs over every paper, remembering their splits from the last build
+    (analysis/text.py): TF-IDF's terms (related papers, the map), the offline index's words, and
+    the words the meaning vectors count."""
     terms: Remembered
     words: Remembered
+    meaning: Remembered
 
     @classmethod
     def remembered(cls, cached: object) -> Splits:
         known = cached if isinstance(cached, dict) else {}
-        return cls(Remembered(terms, known.get("terms")), Remembered(tokens, known.get("words")))
+        return cls(Remembered(terms, known.get("terms")), Remembered(tokens, known.get("words")),
+                   Remembered(counted_words, known.get("meaning")))
 
     def kept(self) -> dict[str, dict[bytes, str]]:
-        return {"terms": self.terms.kept(), "words": self.words.kept()}
+        return {"terms": self.terms.kept(), "words": self.words.kept(), "meaning": self.meaning.kept()}
 
 
 def _related(site: Site, output: Path, parallel: bool,
@@ -280,7 +283,7 @@ def _search_indexes(site: Site, staging: Path, pagefind: PagefindRun | None, pre
     meaning vectors linked from the previous build when made from the same texts."""
     fallback = write_fallback_index(site, staging, splits.words)
     kept = previous.folder if previous is not None and previous.untouched(urls.MEANING_INDEX) else None
-    meaning = write_meaning_index(site, staging, kept, splits.words)
+    meaning = write_meaning_index(site, staging, kept, splits.meaning)
     if reuse:
         assert previous is not None
         link_tree(previous.folder / urls.PAGEFIND, staging / urls.PAGEFIND)

@@ -17,6 +17,7 @@ by cosine. Words are read with offline.tokens, which the browser's tokeniser mat
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -44,7 +45,20 @@ def meaning_text(paper: Paper) -> str:
     return f"{paper.title_text}. {paper.title_text}. {paper.abstract} {tags}"
 
 
-def meaning_words(paper: Paper, split: Callable[[str], list[str]] = tokens) -> list[str]:
+def counted_words(text: str) -> list[str]:
+    """The words the vectors count in a text: its tokens less stop words and numbers."""
+    stop = _stop_words()
+    return [w for w in tokens(text) if w not in stop and not w.isdigit()]
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(QUERY_STOPWORDS)
+
+
+def meaning_words(paper: Paper, split: Callable[[str], list[str]] = counted_words) -> list[str]:
     """split(meaning_text(paper)), from the splits of its parts (each remembered on its own by a
     Remembered tokeniser: a title edit splits the title alone; tests/test_text.py checks it)."""
     title = split(paper.title_text)
@@ -62,19 +76,17 @@ def texts_digest(papers: Sequence[Paper]) -> str:
     return hasher.hexdigest()
 
 
-def meaning_index(papers: Sequence[Paper], split: Callable[[str], list[str]] = tokens) -> dict:
+def meaning_index(papers: Sequence[Paper], split: Callable[[str], list[str]] = counted_words) -> dict:
     """The vectors of `papers`, in their order; `dims` 0 when there are too few to learn from.
-    `split`: tokens, or a tokeniser that remembers them."""
+    `split`: counted_words, or a tokeniser that remembers its splits."""
     empty = {"v": FORMAT, "key": order_key([p.slug for p in papers]), "texts": texts_digest(papers), "dims": 0}
     if len(papers) < MIN_PAPERS:
         return empty
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    stop = set(ENGLISH_STOP_WORDS) | set(QUERY_STOPWORDS)
-    vectoriser = TfidfVectorizer(analyzer=lambda paper: [w for w in meaning_words(paper, split)
-                                                         if w not in stop and not w.isdigit()],
-                                 sublinear_tf=True, min_df=2, max_features=MAX_WORDS, dtype=np.float32)
+    vectoriser = TfidfVectorizer(analyzer=lambda paper: meaning_words(paper, split), sublinear_tf=True, min_df=2,
+                                 max_features=MAX_WORDS, dtype=np.float32)
     try:
         matrix = vectoriser.fit_transform(papers)
     except ValueError:  # no word is in two papers
@@ -107,14 +119,14 @@ def _quantised(rows: np.ndarray) -> tuple[bytes, np.ndarray]:
     return values.tobytes(), scales
 
 
-def meaning_script(papers: Sequence[Paper], split: Callable[[str], list[str]] = tokens) -> str:
+def meaning_script(papers: Sequence[Paper], split: Callable[[str], list[str]] = counted_words) -> str:
     payload = json.dumps(meaning_index(papers, split), separators=(",", ":"), ensure_ascii=True)
     # Words are letters and digits, the rest base64 and numbers: nothing to escape in a script.
     return f"window.LITSITE_MEANING={payload};\n"
 
 
 def write_meaning_index(site: Site, folder: Path, previous: Path | None = None,
-                        split: Callable[[str], list[str]] = tokens) -> int:
+                        split: Callable[[str], list[str]] = counted_words) -> int:
     """Write search-vectors.js into `folder` (nothing when site.yaml turns meaning search off).
     `previous`: a folder whose file, if it was made from the same texts (its head names their
     digest), is kept (linked, or left as it is when `previous` is `folder`), which saves the
