@@ -10,8 +10,10 @@ import shutil
 import stat
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.errors import InputError, SystemProblem
 
@@ -84,19 +86,30 @@ def discard_staged(staged: list[tuple[str, Path]]) -> None:
             os.unlink(tmp)
 
 
-def _write_temp(path: Path, data: bytes, sync: bool) -> str:
+def atomic_write_stream(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """atomic_write_bytes for what `write` writes to a file object, without fsync: for caches,
+    whose large pickles are then never held in memory whole (one that a crash cuts short fails
+    its signature and is ignored)."""
+    publish_staged([(_write_temp(path, write, sync=False), path)], synced=True)
+
+
+def _write_temp(path: Path, data: bytes | Callable[[BinaryIO], None], sync: bool) -> str:
     """A temporary file beside `path` holding `data`. mkstemp makes it 0600; it is opened up to
     0644 before it gets its name, so no reader ever sees it private."""
+    size = len(data) if isinstance(data, bytes) else None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise_for_disk(exc, path, len(data))
+        raise_for_disk(exc, path, size)
         raise
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                data(handle)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
@@ -104,7 +117,7 @@ def _write_temp(path: Path, data: bytes, sync: bool) -> str:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise_for_disk(exc, path, len(data))
+            raise_for_disk(exc, path, size)
         raise
     return tmp
 

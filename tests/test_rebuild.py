@@ -407,6 +407,22 @@ class _Planted:
         return (os.mkdir, (os.environ["PLANTED_MARKER"],))
 
 
+def test_a_cache_reads_back_what_was_written_and_a_damaged_one_reads_as_nothing(tmp_path, monkeypatch):
+    """Caches are pickled straight to the file and signed as they go (build/caches.py)."""
+    from generator.build.caches import cache_path, read_cache, write_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    site = tmp_path / "_site"
+    value = {"terms": {bytes([n]) * 16: f"word{n} " * 5000 for n in range(40)}}  # ~1.5 MB: many pickle frames
+    write_cache(site, "words", value)
+    assert read_cache(site, "words") == value
+    blob = cache_path(site, "words").read_bytes()
+    for damaged in (blob[:-1], blob[:40], blob[:900_000] + bytes([blob[900_000] ^ 1]) + blob[900_001:],
+                    bytes([blob[0] ^ 1]) + blob[1:]):
+        cache_path(site, "words").write_bytes(damaged)
+        assert read_cache(site, "words") is None
+
+
 def test_a_cache_file_not_signed_by_this_user_is_never_unpickled(small_seed_copy, monkeypatch):
     import pickle
 

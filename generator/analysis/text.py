@@ -53,8 +53,10 @@ class Remembered:
         joined = self.used.get(key)
         if joined is None:
             joined = self.known.get(key)
-            if joined is None:
-                joined = " ".join(self.split(text))
+            if joined is None:  # a new text (every text, in a build from nothing)
+                words = self.split(text)
+                self.used[key] = " ".join(words)
+                return words
             self.used[key] = joined
         return joined.split(" ") if joined else []
 

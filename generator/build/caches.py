@@ -19,12 +19,12 @@ import os
 import pickle
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator.build.inputs import code_version
 from generator.build.manifest import cache_dir
 from generator.errors import InputError
-from generator.files import atomic_write_bytes
+from generator.files import atomic_write_stream
 
 _SIGNATURE = 32
 
@@ -39,10 +39,11 @@ def read_cache(output: Path, name: str) -> Any | None:
         blob = cache_path(output, name).read_bytes()
     except OSError:
         return None
-    if key is None or len(blob) < _SIGNATURE or not hmac.compare_digest(blob[:_SIGNATURE], _sign(key, blob[_SIGNATURE:])):
+    body = memoryview(blob)[_SIGNATURE:]  # a view: a cache of tens of MB is not copied
+    if key is None or len(blob) < _SIGNATURE or not hmac.compare_digest(blob[:_SIGNATURE], _sign(key, body)):
         return None
     try:
-        version, value = pickle.loads(blob[_SIGNATURE:])
+        version, value = pickle.loads(body)
     except Exception:  # signed by us but unreadable now (a renamed class, say): no cache
         return None
     return value if version == code_version() else None
@@ -52,9 +53,27 @@ def write_cache(output: Path, name: str, value: Any) -> None:
     key = _key()
     if key is None:
         return
-    body = pickle.dumps((code_version(), value), protocol=pickle.HIGHEST_PROTOCOL)
+    def write(handle: BinaryIO) -> None:
+        # Pickled straight to the file, signed as it goes: the pickle is never in memory whole.
+        handle.write(bytes(_SIGNATURE))
+        signing = _Signing(handle, hmac.new(key, digestmod=hashlib.blake2b))
+        pickle.dump((code_version(), value), signing, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.seek(0)
+        handle.write(signing.mac.digest()[:_SIGNATURE])
+
     with contextlib.suppress(OSError, InputError):  # no room for it: the next build is slower, not wrong
-        atomic_write_bytes(cache_path(output, name), _sign(key, body) + body)
+        atomic_write_stream(cache_path(output, name), write)
+
+
+class _Signing:
+    """A file to write that signs what goes through it."""
+
+    def __init__(self, handle: BinaryIO, mac: hmac.HMAC):
+        self.handle, self.mac = handle, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
 
 
 def signing_key() -> bytes | None:
@@ -66,7 +85,7 @@ def _whole(key: bytes) -> bytes | None:
     return key if len(key) == 32 else None  # still being written by another build: no cache this time
 
 
-def _sign(key: bytes, body: bytes) -> bytes:
+def _sign(key: bytes, body: bytes | memoryview) -> bytes:
     return hmac.new(key, body, hashlib.blake2b).digest()[:_SIGNATURE]
 
 
