@@ -66,7 +66,8 @@ def test_pages_workflow_builds_on_push_to_main_and_deploys_with_the_official_act
                  if s.get("uses", "").startswith("actions/cache@"))
     paths = cache["with"]["path"].split()
     assert "~/.cache/litsite" in paths  # manifest.cache_dir without XDG_CACHE_HOME
-    assert str(cache_path(Path("_site"), "search")) in paths  # the search shards, made incremental
+    for name in ("search", "words", "documents"):  # the search shards, made incremental; splits; digests
+        assert str(cache_path(Path("_site"), name)) in paths
 
 
 def test_check_workflow_runs_check_with_github_annotations_and_a_build():
