@@ -121,6 +121,8 @@ def test_a_shard_made_again_without_its_documents_has_them_all_written(seed_copy
     set_field(seed_copy, "non-deep-networks", "title", "Entirely Renamed Networks")
     build(config)
     assert len(written) == 4 and written[1] == 0 and written[2] > 250  # asked for them all, and run again
+    from generator.build.caches import read_cache
+    assert len(read_cache(seed_copy / "_site", "documents")) > 250  # and the next build can reuse them
     assert "Entirely Renamed Networks" in (seed_copy / "_site" / "search-index.js").read_text(encoding="utf-8")
     same_as_a_build_from_nothing(seed_copy, search=True)
 

@@ -62,8 +62,9 @@ class PagefindRun:
         shutil.rmtree(self.fresh, ignore_errors=True)
         self.documents = documents_folder(sum((folder / path).stat().st_size for path in paths))
         self.known: Known = {}
+        self.page_keys = page_keys or {}
         try:
-            self._write_documents(page_keys or {}, known or {})
+            self._write_documents(self.page_keys, known or {})
             self._start()
         except BaseException:
             shutil.rmtree(self.documents, ignore_errors=True)
@@ -108,7 +109,7 @@ class PagefindRun:
             out, err = self.process.communicate(timeout=1800)
             if self.process.returncode == NEEDS_EVERY_DOCUMENT:  # rare: see search/shards.py
                 shutil.rmtree(self.fresh, ignore_errors=True)
-                self._write_documents({}, {})
+                self._write_documents(self.page_keys, {})  # every document, the keys still recorded
                 self._start()
                 out, err = self.process.communicate(timeout=1800)
         finally:
